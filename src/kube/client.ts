@@ -1,0 +1,334 @@
+// The one client of the API server. Authentication and TLS come from the official client's KubeConfig (tokens,
+// client certificates, exec plugins, in-cluster service accounts); requests are plain REST calls so that every
+// kind, built-in or custom, gets the same verbs, including the status subresource and server-side apply.
+import type { HttpMethod, KubeConfig } from '@kubernetes/client-node';
+import { RequestContext, Watch } from '@kubernetes/client-node';
+import { fetch } from 'undici';
+import { errorFromResponse, isConflict, isNotFound, transportError, type StatusBody } from './errors.ts';
+import { ResourceResolver, type ResourceInfo } from './resources.ts';
+import type { KubeObject, ObjectList, ObjectRef } from './types.ts';
+
+/** How a patch body is interpreted by the API server. */
+export type PatchType = 'merge' | 'json' | 'strategic';
+
+const patchContentTypes: Record<PatchType, string> = {
+  merge: 'application/merge-patch+json',
+  json: 'application/json-patch+json',
+  strategic: 'application/strategic-merge-patch+json',
+};
+
+export interface KubeClientOptions {
+  /** Recorded as the manager of the fields this client writes. */
+  fieldManager?: string;
+  /** Per-request timeout (watches have their own inactivity timeout). */
+  requestTimeoutMs?: number;
+}
+
+export interface ListOptions {
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+}
+
+export interface WatchOptions extends ListOptions {
+  resourceVersion: string;
+}
+
+/** One watch event as the API server sends it. */
+export interface WatchEvent<T> {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+  object: T;
+}
+
+interface RequestOptions {
+  query?: Record<string, string | undefined>;
+  body?: unknown;
+  contentType?: string;
+  what: string;
+}
+
+/** A running watch; abort() ends it and its done callback receives no error. */
+export interface WatchHandle {
+  abort(): void;
+}
+
+/** The typed verbs every other layer uses to read and write Kubernetes objects. */
+export class KubeClient {
+  readonly kubeConfig: KubeConfig;
+  readonly fieldManager: string;
+  private readonly timeoutMs: number;
+  private readonly resources: ResourceResolver;
+
+  constructor(kubeConfig: KubeConfig, options: KubeClientOptions = {}) {
+    this.kubeConfig = kubeConfig;
+    this.fieldManager = options.fieldManager ?? 'flagger';
+    this.timeoutMs = options.requestTimeoutMs ?? 30_000;
+    this.resources = new ResourceResolver((path, what) => this.request<unknown>('GET', path, { what }));
+  }
+
+  /** The API server's URL. */
+  get server(): string {
+    const cluster = this.kubeConfig.getCurrentCluster();
+    if (!cluster) throw new Error('the kubeconfig has no current cluster');
+    return cluster.server;
+  }
+
+  /** Reads one object; throws a NotFound KubeApiError when it does not exist. */
+  async get<T extends KubeObject>(ref: ObjectRef): Promise<T> {
+    const path = await this.objectPath(ref, ref.name);
+    return this.request<T>('GET', path, { what: `get ${describe(ref)}` });
+  }
+
+  /** Reads one object, or undefined when it does not exist. */
+  async tryGet<T extends KubeObject>(ref: ObjectRef): Promise<T | undefined> {
+    try {
+      return await this.get<T>(ref);
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  /** Lists the objects of one kind, following continue tokens. */
+  async list<T extends KubeObject>(
+    apiVersion: string,
+    kind: string,
+    options: ListOptions = {},
+  ): Promise<ObjectList<T>> {
+    const path = await this.collectionPath(apiVersion, kind, options.namespace);
+    const items: T[] = [];
+    let cont: string | undefined;
+    let resourceVersion = '';
+    do {
+      const page: { items?: T[]; metadata?: { resourceVersion?: string; continue?: string } } =
+        await this.request('GET', path, {
+          query: {
+            labelSelector: options.labelSelector,
+            fieldSelector: options.fieldSelector,
+            limit: '500',
+            continue: cont,
+          },
+          what: `list ${kind}`,
+        });
+      for (const item of page.items ?? []) items.push({ apiVersion, kind, ...item });
+      resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
+      cont = page.metadata?.continue || undefined;
+    } while (cont);
+    return { items, resourceVersion };
+  }
+
+  /** Creates an object; throws AlreadyExists when the name is taken. */
+  async create<T extends KubeObject>(obj: T): Promise<T> {
+    const ref = refOf(obj);
+    const path = await this.collectionPath(ref.apiVersion, ref.kind, ref.namespace);
+    return this.request<T>('POST', path, {
+      body: obj,
+      query: { fieldManager: this.fieldManager },
+      what: `create ${describe(ref)}`,
+    });
+  }
+
+  /** Replaces an object (optimistic concurrency through metadata.resourceVersion). */
+  async update<T extends KubeObject>(obj: T): Promise<T> {
+    const ref = refOf(obj);
+    return this.request<T>('PUT', await this.objectPath(ref, ref.name), {
+      body: obj,
+      query: { fieldManager: this.fieldManager },
+      what: `update ${describe(ref)}`,
+    });
+  }
+
+  /** Replaces an object's status through the status subresource. */
+  async updateStatus<T extends KubeObject>(obj: T): Promise<T> {
+    const ref = refOf(obj);
+    return this.request<T>('PUT', `${await this.objectPath(ref, ref.name)}/status`, {
+      body: obj,
+      query: { fieldManager: this.fieldManager },
+      what: `update status of ${describe(ref)}`,
+    });
+  }
+
+  /** Patches an object, or its status when subresource is 'status'. */
+  async patch<T extends KubeObject>(
+    ref: ObjectRef,
+    type: PatchType,
+    patch: unknown,
+    subresource?: 'status',
+  ): Promise<T> {
+    const base = await this.objectPath(ref, ref.name);
+    return this.request<T>('PATCH', subresource ? `${base}/${subresource}` : base, {
+      body: patch,
+      contentType: patchContentTypes[type],
+      query: { fieldManager: this.fieldManager },
+      what: `patch ${describe(ref)}`,
+    });
+  }
+
+  /** Server-side apply: this client becomes the manager of every field in obj. */
+  async apply<T extends KubeObject>(obj: T, options: { force?: boolean } = {}): Promise<T> {
+    const ref = refOf(obj);
+    return this.request<T>('PATCH', await this.objectPath(ref, ref.name), {
+      body: obj,
+      contentType: 'application/apply-patch+yaml',
+      query: { fieldManager: this.fieldManager, force: options.force ? 'true' : undefined },
+      what: `apply ${describe(ref)}`,
+    });
+  }
+
+  /** Deletes an object; returns false when it was already gone. */
+  async delete(
+    ref: ObjectRef,
+    options: { propagationPolicy?: 'Foreground' | 'Background' | 'Orphan'; gracePeriodSeconds?: number } = {},
+  ): Promise<boolean> {
+    try {
+      await this.request('DELETE', await this.objectPath(ref, ref.name), {
+        body: { kind: 'DeleteOptions', apiVersion: 'v1', ...options },
+        what: `delete ${describe(ref)}`,
+      });
+      return true;
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      throw err;
+    }
+  }
+
+  /**
+   * Reads an object, applies mutate and writes it back; on a conflict it reads again and retries, so a
+   * concurrent writer never makes the change fail or overwrites theirs. mutate returns false to skip the write.
+   */
+  async modify<T extends KubeObject>(
+    ref: ObjectRef,
+    mutate: (obj: T) => boolean | undefined,
+    options: { status?: boolean; attempts?: number } = {},
+  ): Promise<T> {
+    const attempts = options.attempts ?? 5;
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.get<T>(ref);
+      if (mutate(current) === false) return current;
+      try {
+        return await (options.status ? this.updateStatus(current) : this.update(current));
+      } catch (err) {
+        if (!isConflict(err) || attempt >= attempts) throw err;
+      }
+    }
+  }
+
+  /** Starts a watch from resourceVersion; events and the end of the stream are delivered to the callbacks. */
+  async watch<T extends KubeObject>(
+    apiVersion: string,
+    kind: string,
+    options: WatchOptions,
+    onEvent: (event: WatchEvent<T>) => void,
+    onDone: (err: unknown) => void,
+  ): Promise<WatchHandle> {
+    const path = await this.collectionPath(apiVersion, kind, options.namespace);
+    const query = {
+      resourceVersion: options.resourceVersion,
+      allowWatchBookmarks: true,
+      labelSelector: options.labelSelector,
+      fieldSelector: options.fieldSelector,
+    };
+    let aborted = false;
+    const controller = await new Watch(this.kubeConfig).watch(
+      path,
+      query,
+      (type: string, object: T) => {
+        if (!aborted) onEvent({ type: type as WatchEvent<T>['type'], object });
+      },
+      (err: unknown) => {
+        if (!aborted) onDone(err);
+      },
+    );
+    return {
+      abort: () => {
+        aborted = true;
+        controller.abort();
+      },
+    };
+  }
+
+  /** The API server's version, e.g. { major: '1', minor: '20', gitVersion: 'v1.20.2' }. */
+  async serverVersion(): Promise<{ major: string; minor: string; gitVersion: string }> {
+    return this.request('GET', '/version', { what: 'get server version' });
+  }
+
+  /** True when the API server answers /readyz with success. */
+  async isReady(): Promise<boolean> {
+    try {
+      await this.request('GET', '/readyz', { what: 'readiness check' });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Looks up a kind's REST resource (plural name, scope) through discovery. */
+  async resource(apiVersion: string, kind: string): Promise<ResourceInfo> {
+    return this.resources.resolve(apiVersion, kind);
+  }
+
+  private async collectionPath(apiVersion: string, kind: string, namespace?: string): Promise<string> {
+    const info = await this.resources.resolve(apiVersion, kind);
+    const root = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+    if (!info.namespaced || !namespace) return `${root}/${info.plural}`;
+    return `${root}/namespaces/${encodeURIComponent(namespace)}/${info.plural}`;
+  }
+
+  private async objectPath(ref: ObjectRef, name: string): Promise<string> {
+    const info = await this.resources.resolve(ref.apiVersion, ref.kind);
+    if (info.namespaced && !ref.namespace) throw new Error(`${describe(ref)} needs a namespace`);
+    const collection = await this.collectionPath(ref.apiVersion, ref.kind, ref.namespace);
+    return `${collection}/${encodeURIComponent(name)}`;
+  }
+
+  private async request<T>(method: string, path: string, options: RequestOptions): Promise<T> {
+    const url = new URL(this.server.replace(/\/$/, '') + path);
+    for (const [key, value] of Object.entries(options.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, value);
+    }
+    const ctx = new RequestContext(url.toString(), method as HttpMethod);
+    await this.kubeConfig.applySecurityAuthentication(ctx);
+    const headers: Record<string, string> = { ...ctx.getHeaders(), Accept: 'application/json' };
+    if (options.body !== undefined) headers['Content-Type'] = options.contentType ?? 'application/json';
+    let response;
+    try {
+      response = await fetch(url, {
+        method,
+        headers,
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        dispatcher: ctx.getDispatcher(),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (err) {
+      throw transportError(err, options.what);
+    }
+    const text = await response.text().catch((err: unknown) => {
+      throw transportError(err, options.what);
+    });
+    const parsed = parseBody(text);
+    if (!response.ok)
+      throw errorFromResponse(response.status, parsed as StatusBody | undefined, options.what);
+    return parsed as T;
+  }
+}
+
+function refOf(obj: KubeObject): ObjectRef {
+  const { apiVersion, kind } = obj;
+  const name = obj.metadata?.name;
+  if (!apiVersion || !kind || !name) throw new Error('an object needs apiVersion, kind and metadata.name');
+  return { apiVersion, kind, name, namespace: obj.metadata?.namespace };
+}
+
+function describe(ref: { kind: string; name: string; namespace?: string }): string {
+  return `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
+}
+
+/** JSON bodies are parsed; anything else (e.g. "ok" from /readyz) is returned as text. */
+function parseBody(text: string): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
