@@ -26,8 +26,8 @@ export class ControlPlane {
   readonly kubeconfigPath: string;
   readonly server: string;
   private readonly options: ControlPlaneOptions;
+  readonly apiPort: number;
   private readonly etcdPort: number;
-  private readonly apiPort: number;
   private readonly processes = new Map<string, ManagedProcess>();
 
   private constructor(options: ControlPlaneOptions, dir: string, etcdPort: number, apiPort: number) {
@@ -56,9 +56,13 @@ export class ControlPlane {
     }
   }
 
-  /** A new client with admin rights on this control plane. */
-  client(fieldManager = 'flagger'): KubeClient {
-    return connect({ kubeconfig: this.kubeconfigPath, fieldManager });
+  /** A new client with admin rights on this control plane, optionally through another address (a proxy). */
+  client(options: { fieldManager?: string; server?: string } = {}): KubeClient {
+    return connect({
+      kubeconfig: this.kubeconfigPath,
+      master: options.server,
+      fieldManager: options.fieldManager,
+    });
   }
 
   /** Stops the API server (etcd keeps the data), e.g. to test how clients ride out an outage. */

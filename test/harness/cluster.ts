@@ -22,7 +22,9 @@ export function useCluster(options: ControlPlaneOptions & { kubelet?: boolean } 
     cluster.plane = await ControlPlane.start(options);
     cluster.client = cluster.plane.client();
     if (options.kubelet !== false) {
-      cluster.kubelet = new FakeKubelet(cluster.plane.client('fake-kubelet'), { logger: silentLogger() });
+      cluster.kubelet = new FakeKubelet(cluster.plane.client({ fieldManager: 'fake-kubelet' }), {
+        logger: silentLogger(),
+      });
       await cluster.kubelet.start();
     }
   });
