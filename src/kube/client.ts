@@ -198,13 +198,13 @@ export class KubeClient {
    */
   async modify<T extends KubeObject>(
     ref: ObjectRef,
-    mutate: (obj: T) => boolean | undefined,
+    mutate: (obj: T) => boolean | undefined | Promise<boolean | undefined>,
     options: { status?: boolean; attempts?: number } = {},
   ): Promise<T> {
     const attempts = options.attempts ?? 5;
     for (let attempt = 1; ; attempt++) {
       const current = await this.get<T>(ref);
-      if (mutate(current) === false) return current;
+      if ((await mutate(current)) === false) return current;
       try {
         return await (options.status ? this.updateStatus(current) : this.update(current));
       } catch (err) {

@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { isAlreadyExists, isInvalid, isNotFound } from '../../src/kube/errors.ts';
+import { EventRecorder } from '../../src/kube/events.ts';
+import type { ConfigMap, CoreEvent, Deployment } from '../../src/kube/types.ts';
+import { silentLogger } from '../../src/logging/logger.ts';
+import { useCluster } from '../harness/cluster.ts';
+
+const cm = (namespace: string, name: string, data: Record<string, string>): ConfigMap => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name, namespace },
+  data,
+});
+
+describe('KubeClient on a real API server', () => {
+  const cluster = useCluster({ kubelet: false, controllerManager: false });
+
+  it('creates, reads, lists, updates and deletes', async () => {
+    const ns = await cluster.namespace();
+    const ref = { apiVersion: 'v1', kind: 'ConfigMap', name: 'a', namespace: ns };
+    const created = await cluster.client.create(cm(ns, 'a', { k: '1' }));
+    await assert.rejects(cluster.client.create(cm(ns, 'a', { k: '1' })), isAlreadyExists);
+    const read = await cluster.client.get<ConfigMap>(ref);
+    assert.equal(read.metadata?.uid, created.metadata?.uid);
+    read.data = { k: '2' };
+    await cluster.client.update(read);
+    const list = await cluster.client.list<ConfigMap>('v1', 'ConfigMap', { namespace: ns });
+    assert.deepEqual(
+      list.items.map(i => [i.kind, i.metadata?.name, i.data?.k]),
+      [['ConfigMap', 'a', '2']],
+    );
+    assert.ok(list.resourceVersion);
+    assert.equal(await cluster.client.delete(ref), true);
+    assert.equal(await cluster.client.delete(ref), false);
+    assert.equal(await cluster.client.tryGet(ref), undefined);
+    await assert.rejects(cluster.client.get(ref), isNotFound);
+  });
+
+  it('patches with merge, JSON and server-side apply', async () => {
+    const ns = await cluster.namespace();
+    const ref = { apiVersion: 'v1', kind: 'ConfigMap', name: 'p', namespace: ns };
+    await cluster.client.create(cm(ns, 'p', { a: '1' }));
+    await cluster.client.patch(ref, 'merge', { data: { b: '2' } });
+    await cluster.client.patch(ref, 'json', [{ op: 'remove', path: '/data/a' }]);
+    const applied = await cluster.client.apply(cm(ns, 'p', { c: '3' }), { force: true });
+    assert.deepEqual(applied.data, { b: '2', c: '3' });
+    assert.ok(applied.metadata?.managedFields?.some(f => f.manager === 'flagger' && f.operation === 'Apply'));
+  });
+
+  it('writes status through the status subresource only', async () => {
+    const ns = await cluster.namespace();
+    const ref = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'd', namespace: ns };
+    await cluster.client.create<Deployment>({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'd', namespace: ns },
+      spec: {
+        replicas: 0,
+        selector: { matchLabels: { app: 'd' } },
+        template: { metadata: { labels: { app: 'd' } }, spec: { containers: [{ name: 'd', image: 'x' }] } },
+      },
+    });
+    await cluster.client.modify<Deployment>(
+      ref,
+      d => {
+        d.status = { observedGeneration: 7 };
+        return true;
+      },
+      { status: true },
+    );
+    await cluster.client.patch(ref, 'merge', { spec: { replicas: 3 } });
+    const d = await cluster.client.get<Deployment>(ref);
+    assert.equal(d.status?.observedGeneration, 7);
+    assert.equal(d.spec?.replicas, 3);
+  });
+
+  it("retries a read-modify-write that lost a race, keeping both writers' changes", async () => {
+    const ns = await cluster.namespace();
+    const ref = { apiVersion: 'v1', kind: 'ConfigMap', name: 'race', namespace: ns };
+    await cluster.client.create(cm(ns, 'race', {}));
+    let attempts = 0;
+    await cluster.client.modify<ConfigMap>(ref, async obj => {
+      attempts++;
+      // Another writer changes the object between our read and our write.
+      if (attempts === 1) await cluster.client.patch(ref, 'merge', { data: { theirs: 'yes' } });
+      obj.data = { ...obj.data, ours: 'yes' };
+      return true;
+    });
+    assert.equal(attempts, 2);
+    const data = (await cluster.client.get<ConfigMap>(ref)).data;
+    assert.deepEqual(data, { theirs: 'yes', ours: 'yes' });
+  });
+
+  it('reports an object the API server rejects as Invalid with its message', async () => {
+    const ns = await cluster.namespace();
+    await assert.rejects(cluster.client.create(cm(ns, 'Bad_Name', {})), err => {
+      assert.ok(isInvalid(err));
+      assert.match((err as Error).message, /Bad_Name/);
+      return true;
+    });
+  });
+
+  it('records events with source flagger and counts repeats', async () => {
+    const ns = await cluster.namespace();
+    const target = await cluster.client.create(cm(ns, 'target', {}));
+    const recorder = new EventRecorder(cluster.client, silentLogger());
+    await recorder.record(target, 'Normal', 'Synced', 'Advance podinfo.test canary weight 10');
+    await recorder.record(target, 'Normal', 'Synced', 'Advance podinfo.test canary weight 10');
+    await recorder.record(target, 'Warning', 'Synced', 'Halt advancement');
+    const events = (await cluster.client.list<CoreEvent>('v1', 'Event', { namespace: ns })).items;
+    const byMessage = new Map(events.map(e => [e.message, e]));
+    const advance = byMessage.get('Advance podinfo.test canary weight 10');
+    assert.equal(events.length, 2);
+    assert.equal(advance?.count, 2);
+    assert.equal(advance?.source.component, 'flagger');
+    assert.equal(advance.involvedObject.uid, target.metadata?.uid);
+    assert.equal(byMessage.get('Halt advancement')?.type, 'Warning');
+  });
+});
