@@ -113,7 +113,7 @@ describe('KubeClient on a real API server', () => {
     const advance = byMessage.get('Advance podinfo.test canary weight 10');
     assert.equal(events.length, 2);
     assert.equal(advance?.count, 2);
-    assert.equal(advance?.source.component, 'flagger');
+    assert.equal(advance.source?.component, 'flagger');
     assert.equal(advance.involvedObject.uid, target.metadata?.uid);
     assert.equal(byMessage.get('Halt advancement')?.type, 'Warning');
   });
