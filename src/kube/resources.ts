@@ -1,5 +1,5 @@
 // Kind → REST resource lookup through the API server's discovery documents, cached per group/version.
-import { KubeApiError } from './errors.ts';
+import { KubeApiError, isNotFound } from './errors.ts';
 
 /** Where a kind lives in the REST API. */
 export interface ResourceInfo {
@@ -26,7 +26,10 @@ export class ResourceResolver {
     const cached = await this.load(apiVersion, false).catch(() => undefined);
     const hit = cached?.get(kind);
     if (hit) return hit;
-    const fresh = await this.load(apiVersion, true);
+    const fresh = await this.load(apiVersion, true).catch((err: unknown) => {
+      if (!isNotFound(err)) throw err;
+      throw new KubeApiError('NotFound', 404, `the API server does not serve ${apiVersion}`, { cause: err });
+    });
     const info = fresh.get(kind);
     if (!info) {
       throw new KubeApiError('NotFound', 404, `the API server does not serve kind ${kind} in ${apiVersion}`);

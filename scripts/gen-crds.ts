@@ -1,0 +1,20 @@
+// Writes deploy/crds.yaml from the schemas in src/api (npm run gen:crds). Refuses to write CRDs that a
+// Kubernetes API server would reject as non-structural.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { buildCrds, crdsFile } from '../src/api/crds.ts';
+import { structuralViolations } from '../src/api/schema-audit.ts';
+
+const problems = buildCrds().flatMap(crd =>
+  crd.spec.versions.flatMap(version =>
+    structuralViolations(version.schema.openAPIV3Schema).map(problem => `${crd.metadata.name}${problem}`),
+  ),
+);
+if (problems.length > 0) {
+  console.error(`not structural:\n${problems.join('\n')}`);
+  process.exit(1);
+}
+
+const target = new URL('../deploy/crds.yaml', import.meta.url);
+mkdirSync(new URL('.', target), { recursive: true });
+writeFileSync(target, crdsFile());
+console.log(`wrote ${target.pathname}`);

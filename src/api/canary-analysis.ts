@@ -1,0 +1,128 @@
+// Canary.spec.analysis: timing, traffic steps, checks (metrics, webhooks), alerts and session affinity.
+import { Type, type Static } from 'typebox';
+import { AnalysisMatchSchema } from './istio-schemas.ts';
+import { Duration, StringEnum, StringMap, anyOfRequired } from './schema-kit.ts';
+
+/** Metric names that Flagger answers with its own per-mesh queries instead of a template. */
+export const BUILTIN_METRICS = ['request-success-rate', 'request-duration'] as const;
+
+export const WEBHOOK_TYPES = [
+  '', // same as rollout
+  'confirm-rollout',
+  'pre-rollout',
+  'rollout',
+  'confirm-promotion',
+  'post-rollout',
+  'event',
+  'rollback',
+  'confirm-traffic-increase',
+] as const;
+export type WebhookType = (typeof WEBHOOK_TYPES)[number];
+
+export const ALERT_SEVERITIES = ['', 'info', 'warn', 'error'] as const;
+export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
+
+const NamespacedReference = Type.Object({
+  name: Type.String({ description: 'Name of the referenced object.' }),
+  namespace: Type.Optional(
+    Type.String({ description: "Namespace of the referenced object (default: the canary's)." }),
+  ),
+});
+
+export const CanaryMetricSchema = Type.Object({
+  name: Type.String({ description: 'Metric name; request-success-rate and request-duration are built in.' }),
+  interval: Type.Optional(Duration({ description: 'Query window (default 1m).' })),
+  threshold: Type.Optional(
+    Type.Number({
+      description: 'Deprecated, use thresholdRange: minimum for request-success-rate, else maximum.',
+    }),
+  ),
+  thresholdRange: Type.Optional(
+    Type.Object({
+      min: Type.Optional(Type.Number({ description: 'Lowest accepted value.' })),
+      max: Type.Optional(Type.Number({ description: 'Highest accepted value.' })),
+    }),
+  ),
+  query: Type.Optional(Type.String({ description: 'Deprecated inline Prometheus query, use templateRef.' })),
+  // Flagger's Go type also has apiVersion/kind here; its CRD does not, so we leave them out.
+  templateRef: Type.Optional(NamespacedReference),
+  templateVariables: Type.Optional(
+    StringMap({ description: 'Values for {{ variables.<key> }} in the query.' }),
+  ),
+});
+
+export const CanaryAlertSchema = Type.Object({
+  name: Type.String({ description: 'Name of this alert.' }),
+  severity: Type.Optional(
+    StringEnum(ALERT_SEVERITIES, { description: 'Lowest severity sent: info (default), warn or error.' }),
+  ),
+  providerRef: NamespacedReference,
+});
+
+export const CanaryWebhookSchema = Type.Object({
+  name: Type.String({ description: 'Name of this webhook.' }),
+  type: Type.Optional(StringEnum(WEBHOOK_TYPES, { description: 'When the hook runs (default rollout).' })),
+  // Flagger's CRD says `format: url`, a format Kubernetes does not know and ignores; validate.ts checks it.
+  url: Type.String({ description: 'Absolute http(s) URL that receives a POST.' }),
+  timeout: Type.Optional(Duration({ description: 'Request timeout (default 10s).' })),
+  retries: Type.Optional(Type.Number({ description: 'Retries on failure (default 0).' })),
+  disableTLS: Type.Optional(Type.Boolean({ description: 'Skip TLS certificate verification.' })),
+  muteAlert: Type.Optional(Type.Boolean({ description: 'Send no alert when this gate holds the rollout.' })),
+  metadata: Type.Optional(StringMap({ description: 'Sent as the payload metadata.' })),
+});
+
+export const SessionAffinitySchema = Type.Object({
+  cookieName: Type.String({ description: 'Cookie that pins a client to the canary.' }),
+  primaryCookieName: Type.Optional(Type.String({ description: 'Cookie that pins a client to the primary.' })),
+  maxAge: Type.Optional(Type.Number({ default: 86400, description: 'Cookie lifetime in seconds.' })),
+  domain: Type.Optional(Type.String()),
+  path: Type.Optional(Type.String()),
+  sameSite: Type.Optional(StringEnum(['Strict', 'Lax', 'None'])),
+  httpOnly: Type.Optional(Type.Boolean()),
+  partitioned: Type.Optional(Type.Boolean()),
+  secure: Type.Optional(Type.Boolean()),
+});
+
+export const CanaryAnalysisSchema = Type.Object(
+  {
+    interval: Duration({ description: 'Time between analysis steps (minimum 10s).' }),
+    threshold: Type.Optional(Type.Number({ description: 'Failed checks before rollback (default 1).' })),
+    iterations: Type.Optional(Type.Number({ description: 'Checks to run for A/B testing and blue/green.' })),
+    maxWeight: Type.Optional(Type.Number({ description: 'Highest canary traffic weight (default 100).' })),
+    stepWeight: Type.Optional(Type.Number({ description: 'Canary weight increment per step.' })),
+    stepWeights: Type.Optional(
+      Type.Array(Type.Number(), { description: 'Explicit canary weights per step.' }),
+    ),
+    stepWeightPromotion: Type.Optional(
+      Type.Number({ description: 'Primary weight increment during promotion (default: all at once).' }),
+    ),
+    mirror: Type.Optional(Type.Boolean({ description: 'Mirror traffic to the canary.' })),
+    mirrorWeight: Type.Optional(Type.Number({ description: 'Percentage of traffic mirrored.' })),
+    primaryReadyThreshold: Type.Optional(
+      Type.Number({ description: 'Percentage of primary pods that must be available (default 100).' }),
+    ),
+    canaryReadyThreshold: Type.Optional(
+      Type.Number({ description: 'Percentage of canary pods that must be available (default 100).' }),
+    ),
+    match: Type.Optional(Type.Array(AnalysisMatchSchema, { description: 'A/B testing conditions.' })),
+    metrics: Type.Optional(Type.Array(CanaryMetricSchema, { description: 'Metric checks.' })),
+    alerts: Type.Optional(Type.Array(CanaryAlertSchema, { description: 'Alert routing for this canary.' })),
+    webhooks: Type.Optional(Type.Array(CanaryWebhookSchema, { description: 'Webhooks.' })),
+    sessionAffinity: Type.Optional(SessionAffinitySchema),
+  },
+  {
+    description: 'How the canary is analysed and promoted.',
+    // Flagger's CRD: oneOf [interval, threshold] + iterations | stepWeight | stepWeights. Extensions, each
+    // accepting a superset of what Flagger's CRD accepts: threshold may be left out (Flagger's code defaults it
+    // to 1 anyway), and the alternatives are anyOf, so a canary that sets iterations and stepWeight is accepted
+    // and runs as Flagger's code runs it (iterations win: blue/green or A/B).
+    ...anyOfRequired(['iterations'], ['stepWeight'], ['stepWeights']),
+  },
+);
+
+export type CanaryAnalysis = Static<typeof CanaryAnalysisSchema>;
+export type CanaryMetric = Static<typeof CanaryMetricSchema>;
+export type CanaryAlert = Static<typeof CanaryAlertSchema>;
+export type CanaryWebhook = Static<typeof CanaryWebhookSchema>;
+export type SessionAffinity = Static<typeof SessionAffinitySchema>;
+export type AnalysisMatch = Static<typeof AnalysisMatchSchema>;

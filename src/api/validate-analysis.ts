@@ -1,0 +1,150 @@
+// Semantic rules for Canary.spec.analysis: values the CRD accepts but that cannot work.
+import {
+  BUILTIN_METRICS,
+  type CanaryAnalysis,
+  type CanaryMetric,
+  type CanaryWebhook,
+} from './canary-analysis.ts';
+import { deploymentStrategy, maxWeight } from './defaults.ts';
+import { checkDuration, checkInteger, checkUrl, problem, type Problem } from './validate-kit.ts';
+
+const PATH = 'spec.analysis';
+const PERCENT = { min: 0, max: 100 };
+const WEIGHT = { min: 1, max: 100 };
+
+/**
+ * `provider` is the canary's effective provider, when known.
+ * Deliberately not a problem: `match` without iterations. That is not A/B testing, but the routers that
+ * support match conditions (Istio, Gateway API) apply them to the weighted route, i.e. a canary for matching
+ * requests only. It works in Flagger and is a meaningful setup, so we accept it.
+ */
+export function validateAnalysis(analysis: CanaryAnalysis, provider: string | undefined): Problem[] {
+  return [
+    ...checkDuration(`${PATH}.interval`, analysis.interval),
+    ...checkInteger(`${PATH}.threshold`, analysis.threshold, { min: 0 }),
+    ...checkInteger(`${PATH}.iterations`, analysis.iterations, { min: 0 }),
+    ...weightProblems(analysis),
+    ...checkInteger(`${PATH}.mirrorWeight`, analysis.mirrorWeight, PERCENT),
+    ...checkInteger(`${PATH}.primaryReadyThreshold`, analysis.primaryReadyThreshold, PERCENT),
+    ...checkInteger(`${PATH}.canaryReadyThreshold`, analysis.canaryReadyThreshold, PERCENT),
+    ...mirrorProblems(analysis, provider),
+    ...sessionAffinityProblems(analysis, provider),
+    ...(analysis.metrics ?? []).flatMap((metric, index) =>
+      metricProblems(metric, `${PATH}.metrics[${index}]`),
+    ),
+    ...(analysis.webhooks ?? []).flatMap((webhook, index) =>
+      webhookProblems(webhook, `${PATH}.webhooks[${index}]`),
+    ),
+  ];
+}
+
+function weightProblems(analysis: CanaryAnalysis): Problem[] {
+  const problems = [
+    ...checkInteger(`${PATH}.maxWeight`, analysis.maxWeight, WEIGHT),
+    ...checkInteger(`${PATH}.stepWeight`, analysis.stepWeight, WEIGHT),
+    ...checkInteger(`${PATH}.stepWeightPromotion`, analysis.stepWeightPromotion, PERCENT),
+    ...stepWeightsProblems(analysis.stepWeights ?? []),
+  ];
+  const ceiling = maxWeight(analysis);
+  if (analysis.stepWeight !== undefined && analysis.stepWeight > ceiling) {
+    problems.push(
+      problem(`${PATH}.stepWeight`, `(${analysis.stepWeight}) must not exceed maxWeight (${ceiling})`),
+    );
+  }
+  return problems;
+}
+
+function stepWeightsProblems(steps: readonly number[]): Problem[] {
+  return steps.flatMap((step, index) => {
+    const field = `${PATH}.stepWeights[${index}]`;
+    const previous = index > 0 ? steps[index - 1] : undefined;
+    if (previous !== undefined && step <= previous) {
+      return [
+        problem(
+          field,
+          `(${step}) must be greater than the step before it (${previous}): weights only increase`,
+        ),
+      ];
+    }
+    return checkInteger(field, step, WEIGHT);
+  });
+}
+
+function mirrorProblems(analysis: CanaryAnalysis, provider: string | undefined): Problem[] {
+  if (analysis.mirror !== true) return [];
+  if (provider === 'kubernetes') {
+    return [
+      problem(`${PATH}.mirror`, 'has no effect with the kubernetes provider, which cannot route traffic'),
+    ];
+  }
+  if (deploymentStrategy(analysis, provider ?? '') === 'ab-testing') {
+    return [
+      problem(`${PATH}.mirror`, 'has no effect with A/B testing (match with iterations): remove it or match'),
+    ];
+  }
+  return [];
+}
+
+const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+function sessionAffinityProblems(analysis: CanaryAnalysis, provider: string | undefined): Problem[] {
+  const affinity = analysis.sessionAffinity;
+  if (affinity === undefined) return [];
+  const field = `${PATH}.sessionAffinity`;
+  const problems = checkInteger(`${field}.maxAge`, affinity.maxAge, { min: 1 });
+  for (const name of ['cookieName', 'primaryCookieName'] as const) {
+    const value = affinity[name];
+    if (value !== undefined && !COOKIE_NAME.test(value)) {
+      problems.push(
+        problem(
+          `${field}.${name}`,
+          `must be a cookie name (letters, digits, !#$%&'*+-.^_\`|~), got "${value}"`,
+        ),
+      );
+    }
+  }
+  if (affinity.primaryCookieName !== undefined && affinity.primaryCookieName === affinity.cookieName) {
+    problems.push(problem(`${field}.primaryCookieName`, 'must be different from cookieName'));
+  }
+  // Cookies pin clients while traffic is split by weight; A/B and blue/green never split it that way.
+  const strategy = deploymentStrategy(analysis, provider ?? '');
+  if (strategy !== 'canary') {
+    problems.push(
+      problem(field, `needs progressive traffic shifting (stepWeight or stepWeights), not ${strategy}`),
+    );
+  }
+  return problems;
+}
+
+function isBuiltinMetric(name: string): boolean {
+  return (BUILTIN_METRICS as readonly string[]).includes(name);
+}
+
+function metricProblems(metric: CanaryMetric, field: string): Problem[] {
+  const problems = checkDuration(`${field}.interval`, metric.interval);
+  const range = metric.thresholdRange;
+  if (range?.min !== undefined && range.max !== undefined && range.min > range.max) {
+    problems.push(
+      problem(`${field}.thresholdRange`, `min (${range.min}) must not be greater than max (${range.max})`),
+    );
+  }
+  const usable =
+    metric.templateRef !== undefined || isBuiltinMetric(metric.name) || (metric.query ?? '').trim() !== '';
+  if (!usable) {
+    problems.push(
+      problem(
+        field,
+        `("${metric.name}") needs a templateRef, an inline query, or a built-in name (${BUILTIN_METRICS.join(', ')})`,
+      ),
+    );
+  }
+  return problems;
+}
+
+function webhookProblems(webhook: CanaryWebhook, field: string): Problem[] {
+  return [
+    ...checkUrl(`${field}.url`, webhook.url),
+    ...checkDuration(`${field}.timeout`, webhook.timeout),
+    ...checkInteger(`${field}.retries`, webhook.retries, { min: 0 }),
+  ];
+}
