@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it, type TestContext } from 'node:test';
-import { Ajv } from 'ajv';
 import type { Canary } from './canary.ts';
-import { API_VERSION, buildCrds, crdsFile } from './crds.ts';
-import { prunedFields, structuralViolations } from './schema-audit.ts';
+import { buildCrds, crdsFile } from './crds.ts';
+import { checkSchema } from './schema-check.ts';
+import { structuralViolations } from './schema-audit.ts';
 import { validateCanary } from './validate.ts';
 import { corpus, specExamples } from '../../test/harness/fixtures.ts';
 
@@ -12,29 +12,7 @@ const ROOT = new URL('../../', import.meta.url);
 const CRDS_YAML = new URL('deploy/crds.yaml', ROOT);
 
 const crds = buildCrds();
-const schemas = new Map(crds.map(crd => [crd.spec.names.kind, crd.spec.versions[0]?.schema.openAPIV3Schema]));
-// strict: false lets the x-kubernetes-* keywords through; formats (int32, date-time) are the API server's business.
-const ajv = new Ajv({ strict: false, validateFormats: false, allErrors: true });
-const validators = new Map([...schemas].map(([kind, schema]) => [kind, ajv.compile(schema ?? {})]));
-
-interface Verdict {
-  /** Why the API server would refuse the object (empty: it would store it). */
-  errors: string[];
-  /** Fields the API server would silently drop. */
-  pruned: string[];
-}
-
-/** What an API server serving our CRDs would do with `object`. */
-function check(object: unknown): Verdict {
-  const { apiVersion, kind } = (object ?? {}) as { apiVersion?: unknown; kind?: unknown };
-  const name = String(kind);
-  const validate = validators.get(name);
-  if (validate === undefined) return { errors: [`no CRD for kind ${name}`], pruned: [] };
-  if (apiVersion !== API_VERSION)
-    return { errors: [`apiVersion ${String(apiVersion)} is not served`], pruned: [] };
-  const errors = validate(object) ? [] : ajv.errorsText(validate.errors, { separator: '\n' }).split('\n');
-  return { errors, pruned: prunedFields(object, schemas.get(name)) };
-}
+const check = checkSchema;
 
 /** Only for objects that `check` accepted, whose shape is then the Canary type's. */
 function isCanary(object: unknown): object is Canary {

@@ -28,7 +28,6 @@ export function parseLogLevel(value: string | undefined): LogLevel {
       return 'warn';
     case 'panic':
       return 'fatal';
-    case undefined:
     default:
       return 'info';
   }

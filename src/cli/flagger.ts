@@ -1,0 +1,43 @@
+// The `flagger` binary: the controller (Flagger's flags, no subcommand) and the CLI subcommands.
+import { createLogger } from '../logging/logger.ts';
+import { VERSION } from '../version.ts';
+import { runDemo } from './demo.ts';
+import { runValidate } from './validate.ts';
+
+const out = (line: string): void => void process.stdout.write(`${line}\n`);
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'version':
+    case '-version':
+    case '--version':
+      out(VERSION);
+      return 0;
+    case 'validate':
+      return runValidate(
+        rest.filter(a => !a.startsWith('-')),
+        optionsFrom(rest),
+        out,
+      );
+    case 'demo':
+      await runDemo({ exit: rest.includes('--exit'), logger: createLogger({ level: 'warn' }), out });
+      return 0;
+    default:
+      process.stderr.write(
+        'flagger: the controller is not available in this version yet; commands: version, validate, demo\n',
+      );
+      return 2;
+  }
+}
+
+/** --mesh-provider=X and --no-cross-namespace-refs, accepted with one or two dashes as Flagger's flags are. */
+function optionsFrom(args: string[]): { meshProvider: string; noCrossNamespaceRefs: boolean } {
+  const flag = (name: string) => args.find(a => a.replace(/^--?/, '').startsWith(`${name}=`))?.split('=')[1];
+  return {
+    meshProvider: flag('mesh-provider') ?? 'istio',
+    noCrossNamespaceRefs: args.some(a => a.replace(/^--?/, '') === 'no-cross-namespace-refs'),
+  };
+}
+
+process.exitCode = await main(process.argv.slice(2));
