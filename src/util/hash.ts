@@ -7,9 +7,11 @@ import { createHash } from 'node:crypto';
 
 const SAFE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 const HASH_LENGTH = 16;
+const OWN_HASH = new RegExp(`^[${SAFE_ALPHABET}]{${HASH_LENGTH}}$`);
 
 /** JSON with object keys sorted at every level, so equal values always serialise the same way. */
 export function canonicalJson(value: unknown): string {
+  if (value === undefined) return 'null';
   return JSON.stringify(value, (_key, v: unknown) => {
     if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
     return Object.fromEntries(
@@ -20,19 +22,15 @@ export function canonicalJson(value: unknown): string {
 
 /** The 16-character hash of a value (undefined fields are ignored, like absent ones). */
 export function computeHash(value: unknown): string {
-  const digest = createHash('sha256')
-    .update(canonicalJson(value) ?? 'null')
-    .digest();
+  const digest = createHash('sha256').update(canonicalJson(value)).digest();
   let out = '';
-  for (let i = 0; i < HASH_LENGTH; i++) out += SAFE_ALPHABET[(digest[i] ?? 0) % SAFE_ALPHABET.length];
+  for (let i = 0; i < HASH_LENGTH; i++) out += SAFE_ALPHABET.charAt((digest[i] ?? 0) % SAFE_ALPHABET.length);
   return out;
 }
 
 /** True for hashes this product writes; false for Flagger's (and anything else). */
 export function isOwnHash(value: string | undefined): boolean {
-  return (
-    value !== undefined && value.length === HASH_LENGTH && [...value].every(c => SAFE_ALPHABET.includes(c))
-  );
+  return value !== undefined && OWN_HASH.test(value);
 }
 
 /**
