@@ -1,0 +1,307 @@
+// One analysis tick of one canary, in the exact step order of Flagger's advanceCanary
+// (pkg/controller/scheduler.go; inventory section 3.3). A failed call ends the tick with a warning event, as in
+// Flagger; progress lives in the Canary's status, so the next tick resumes where this one stopped.
+import type { Canary } from '../api/canary.ts';
+import { API_VERSION } from '../api/crds.ts';
+import {
+  analysisThreshold,
+  deploymentStrategy,
+  KUBERNETES_PROVIDER_ITERATIONS,
+  skipAnalysis,
+} from '../api/defaults.ts';
+import type { Routes } from '../routers/types.ts';
+import {
+  failedPromotion,
+  finalise,
+  promotionTrafficShift,
+  rollback,
+  skipAnalysis as promoteWithoutAnalysis,
+} from './outcomes.ts';
+import { canaryId, targetId } from './recorder.ts';
+import { setCounter, syncStatus } from './status.ts';
+import { runAB, runBlueGreen, runCanary } from './strategies.ts';
+import { TickContext } from './tick-context.ts';
+import { nextStepWeight } from './weights.ts';
+import type { SchedulerDeps } from './types.ts';
+
+const ACTIVE = new Set(['Progressing', 'Waiting', 'WaitingPromotion', 'Promoting', 'Finalising']);
+
+/** Runs one tick for the canary name/namespace. Never throws: failures become events. */
+export async function advanceCanary(deps: SchedulerDeps, namespace: string, name: string): Promise<void> {
+  // Always a fresh read, never the informer's cache: the tick must start from the stored status.
+  const canary = await deps.kube.tryGet<Canary>({ apiVersion: API_VERSION, kind: 'Canary', name, namespace });
+  if (!canary) {
+    deps.recorder.logger({ metadata: { name, namespace } }).error(`Canary ${name}.${namespace} not found`);
+    return;
+  }
+  if (canary.spec.suspend === true) {
+    await deps.recorder.info(canary, 'skipping canary run as object is suspended');
+    return;
+  }
+  let ctx: TickContext | undefined;
+  try {
+    ctx = new TickContext(deps, canary);
+    await tick(ctx);
+  } catch (err) {
+    await deps.recorder.warn(ctx?.canary ?? canary, err instanceof Error ? err.message : String(err));
+  }
+}
+
+async function tick(ctx: TickContext): Promise<void> {
+  if (!(await reconcileInfrastructure(ctx))) return;
+  if (ctx.isInitializing) await setInitialized(ctx);
+  if (!(await shouldAdvance(ctx))) return;
+  const analysing = !skipAnalysis(ctx.canary.spec);
+  if (analysing && !(await primaryReady(ctx))) return;
+  const routes = await ctx.router.getRoutes(ctx.canary);
+  if (!(await startRunIfNew(ctx))) return;
+  if (await restartOnNewRevision(ctx)) return;
+  if (!(await canaryReady(ctx))) return;
+  if (!analysing) {
+    await promoteWithoutAnalysis(ctx);
+    return;
+  }
+  await analyse(ctx, routes);
+}
+
+/** Steps 4–14: Services, primary workload, autoscalers and mesh objects, created or brought up to date. */
+async function reconcileInfrastructure(ctx: TickContext): Promise<boolean> {
+  const { deps } = ctx;
+  ctx.metadata = await ctx.target.getMetadata(ctx.canary);
+  await ctx.services.initialize(ctx.canary, ctx.metadata);
+  if (!skipAnalysis(ctx.canary.spec) && ctx.isInitializing) {
+    const problems = await deps.metricProviderProblems(ctx.canary);
+    if (problems.length > 0)
+      await deps.recorder.error(ctx.canary, `Error checking metric providers: ${problems.join('; ')}`);
+  }
+  ctx.router = deps.router(ctx.provider, ctx.metadata);
+  // App Mesh needs its virtual nodes before the primary's pods start, so that they get the Envoy sidecar.
+  const appMesh = ctx.provider.startsWith('appmesh');
+  if (appMesh) await ctx.router.reconcile(ctx.canary);
+  await ctx.target.initialize(ctx.canary);
+  if (ctx.isInitializing && !skipAnalysis(ctx.canary.spec) && !(await primaryReady(ctx))) return false;
+  if (ctx.scaler) {
+    await ctx.scaler.reconcilePrimaryScaler(ctx.canary, true);
+    if (ctx.isInitializing) await ctx.scaler.pauseTargetScaler(ctx.canary);
+  }
+  await ctx.services.reconcile(ctx.canary, ctx.metadata);
+  if (ctx.isInitializing) {
+    const { kind, name } = ctx.canary.spec.targetRef;
+    deps.recorder
+      .logger(ctx.canary)
+      .info(`Scaling down ${kind} ${name}.${ctx.canary.metadata.namespace ?? ''}`);
+    try {
+      await ctx.target.scaleToZero(ctx.canary);
+    } catch (err) {
+      await ctx.warn(
+        `scaling down canary ${kind} ${name}.${ctx.canary.metadata.namespace ?? ''} failed: ${(err as Error).message}`,
+      );
+      return false;
+    }
+  }
+  // Taking over an existing mesh object happens once the primary is up: no downtime.
+  if (!appMesh) await ctx.router.reconcile(ctx.canary);
+  return true;
+}
+
+async function setInitialized(ctx: TickContext): Promise<void> {
+  await ctx.write(syncStatus({ phase: 'Initialized' }, await ctx.target.revision(ctx.canary)));
+  await ctx.info(`Initialization done! ${canaryId(ctx.canary)}`);
+  await ctx.deps.recorder.alert(
+    ctx.canary,
+    `New ${ctx.canary.spec.targetRef.kind} detected, initialization completed.`,
+    true,
+    'info',
+  );
+}
+
+/** Step 16: an idle canary goes on only when its target or a tracked config changed. */
+async function shouldAdvance(ctx: TickContext): Promise<boolean> {
+  if (ACTIVE.has(ctx.phase)) return true;
+  if (ctx.phase === 'Failed') {
+    // The failed revision becomes the applied one, so that only a new change starts another run.
+    const { phase, canaryWeight, failedChecks, iterations } = ctx.canary.status ?? {};
+    await ctx.write(
+      syncStatus(
+        { phase: phase ?? 'Failed', canaryWeight, failedChecks, iterations },
+        await ctx.target.revision(ctx.canary),
+      ),
+    );
+  }
+  return (
+    (await ctx.target.hasTargetChanged(ctx.canary)) || (await ctx.target.haveDependenciesChanged(ctx.canary))
+  );
+}
+
+/** Primary readiness; a non-retriable failure rolls back (or fails the promotion). */
+async function primaryReady(ctx: TickContext): Promise<boolean> {
+  const readiness = await ctx.target.isPrimaryReady(ctx.canary);
+  if (readiness.ready) return true;
+  await ctx.warn(readiness.message);
+  if (!readiness.retriable) {
+    if (ctx.phase === 'Promoting' || ctx.phase === 'Finalising')
+      await failedPromotion(ctx, readiness.message);
+    else await rollback(ctx);
+  }
+  return false;
+}
+
+/** Canary readiness; a non-retriable failure (progress deadline) rolls back. */
+async function canaryReady(ctx: TickContext): Promise<boolean> {
+  const readiness = await ctx.target.isCanaryReady(ctx.canary);
+  if (readiness.ready) return true;
+  await ctx.warn(readiness.message);
+  if (!readiness.retriable) {
+    // Quirk Q6 fixed: Flagger means to report the exceeded deadline here but never reaches that code.
+    await ctx.warn(`Rolling back ${canaryId(ctx.canary)} progress deadline exceeded ${readiness.message}`);
+    await ctx.deps.recorder.alert(
+      ctx.canary,
+      `Progress deadline exceeded ${readiness.message}`,
+      false,
+      'error',
+    );
+    await rollback(ctx);
+  }
+  return false;
+}
+
+/** Step 20: a new revision (or one waiting for approval) passes confirm-rollout, then scales up. */
+async function startRunIfNew(ctx: TickContext): Promise<boolean> {
+  if (ACTIVE.has(ctx.phase) && ctx.phase !== 'Waiting') return true;
+  // Record the revision first, so that the hooks' checksum names the revision they are asked about.
+  const revision = await ctx.target.revision(ctx.canary);
+  await ctx.write(syncStatus({ phase: 'Progressing' }, revision));
+  if (!(await ctx.gates.confirmRollout(ctx.canary))) return false;
+  const progressing = ctx.inPhase('Progressing');
+  await ctx.deps.recorder.info(progressing, `New revision detected! Scaling up ${targetId(ctx.canary)}`);
+  await ctx.deps.recorder.alert(
+    progressing,
+    'New revision detected, progressing canary analysis.',
+    true,
+    'info',
+  );
+  await ctx.scaler?.resumeTargetScaler(ctx.canary);
+  try {
+    await ctx.target.scaleFromZero(ctx.canary);
+  } catch (err) {
+    await ctx.deps.recorder.error(ctx.canary, (err as Error).message);
+    return false;
+  }
+  await ctx.write(syncStatus({ phase: 'Progressing' }, revision));
+  // The analysis starts on the next tick.
+  return false;
+}
+
+/** Step 21: a change to the target during the analysis starts it over. */
+async function restartOnNewRevision(ctx: TickContext): Promise<boolean> {
+  if (ctx.phase !== 'Progressing' && ctx.phase !== 'WaitingPromotion') return false;
+  const changed =
+    (await ctx.target.hasTargetChanged(ctx.canary)) || (await ctx.target.haveDependenciesChanged(ctx.canary));
+  if (!changed) return false;
+  await ctx.setRoutes({ primaryWeight: 100, canaryWeight: 0, mirrored: false });
+  await ctx.write(syncStatus({ phase: 'Progressing' }, await ctx.target.revision(ctx.canary)));
+  await ctx.info(`New revision detected! Restarting analysis for ${targetId(ctx.canary)}`);
+  return true;
+}
+
+/** Steps 24–32: rollback requests, promotion steps, the failed-checks threshold, checks and the next step. */
+async function analyse(ctx: TickContext, routes: Routes): Promise<void> {
+  const { phase } = ctx;
+  if (
+    (phase === 'Progressing' || phase === 'Waiting' || phase === 'WaitingPromotion') &&
+    (await ctx.gates.rollbackRequested(ctx.canary, phase))
+  ) {
+    await ctx.warn(`Rolling back ${canaryId(ctx.canary)} manual webhook invoked`);
+    await ctx.deps.recorder.alert(ctx.canary, 'Rolling back manual webhook invoked', false, 'warn');
+    await rollback(ctx);
+    return;
+  }
+  if (phase === 'Promoting') {
+    await ctx.scaler?.reconcilePrimaryScaler(ctx.canary, false);
+    await promotionTrafficShift(ctx, routes);
+    return;
+  }
+  if (phase === 'Finalising') {
+    await finalise(ctx);
+    return;
+  }
+  const failedChecks = ctx.canary.status?.failedChecks ?? 0;
+  if (
+    (phase === 'Progressing' || phase === 'WaitingPromotion') &&
+    failedChecks >= analysisThreshold(ctx.canary.spec.analysis)
+  ) {
+    await rollback(ctx);
+    return;
+  }
+  if (!(await runChecks(ctx, routes))) {
+    await ctx.write(setCounter('failedChecks', failedChecks + 1));
+    return;
+  }
+  await nextStep(ctx, routes);
+}
+
+/**
+ * The checks of this step. Quirk Q1 kept: the first step (no traffic yet) runs only the pre-rollout hooks and
+ * moves traffic in the same tick; metrics are first checked on the step after, when the canary has traffic.
+ */
+async function runChecks(ctx: TickContext, routes: Routes): Promise<boolean> {
+  const { analysis } = ctx.canary.spec;
+  const firstStep =
+    routes.canaryWeight === 0 &&
+    (ctx.canary.status?.iterations ?? 0) === 0 &&
+    !(analysis.mirror === true && routes.mirrored);
+  if (firstStep) {
+    await ctx.info(`Starting canary analysis for ${targetId(ctx.canary)}`);
+    return ctx.gates.preRollout(ctx.canary);
+  }
+  if (!(await ctx.gates.rollout(ctx.canary))) return false;
+  // Builtin and inline-query metrics first, then templates, as Flagger runs them.
+  const metrics = [...(analysis.metrics ?? [])].sort(
+    (a, b) => Number(a.templateRef !== undefined) - Number(b.templateRef !== undefined),
+  );
+  for (const metric of metrics) {
+    const check = await ctx.deps.checkMetric(ctx.canary, metric);
+    if (!check.ok) {
+      await ctx.warn(check.message);
+      return false;
+    }
+  }
+  return true;
+}
+
+/** Steps 30–32: the strategy's next step. */
+async function nextStep(ctx: TickContext, routes: Routes): Promise<void> {
+  let analysis = ctx.canary.spec.analysis;
+  if (ctx.provider === 'kubernetes') {
+    if ((analysis.match?.length ?? 0) > 0)
+      await ctx.warn('A/B testing is not supported when using the kubernetes provider');
+    if ((analysis.iterations ?? 0) < 1) {
+      await ctx.warn('Progressive traffic is not supported when using the kubernetes provider');
+      await ctx.warn(`Setting canaryAnalysis.iterations: ${KUBERNETES_PROVIDER_ITERATIONS}`);
+    }
+    const iterations = analysis.iterations ?? 0;
+    analysis = {
+      ...analysis,
+      match: undefined,
+      iterations: iterations < 1 ? KUBERNETES_PROVIDER_ITERATIONS : iterations,
+    };
+  }
+  switch (deploymentStrategy(analysis, ctx.provider)) {
+    case 'ab-testing':
+      await runAB(ctx, analysis);
+      return;
+    case 'blue-green':
+      await runBlueGreen(ctx, analysis, routes);
+      return;
+    case 'canary':
+      await runCanaryStep(ctx, routes);
+      return;
+  }
+}
+
+async function runCanaryStep(ctx: TickContext, routes: Routes): Promise<void> {
+  if (nextStepWeight(ctx.canary.spec.analysis, routes.canaryWeight) <= 0) return;
+  const gated = !routes.mirrored && !['Promoting', 'WaitingPromotion', 'Finalising'].includes(ctx.phase);
+  if (gated && !(await ctx.gates.confirmTrafficIncrease(ctx.canary))) return;
+  await runCanary(ctx, routes);
+}

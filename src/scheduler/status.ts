@@ -1,0 +1,103 @@
+// Status transitions as pure functions of the current status: what Flagger's setStatusPhase, SyncStatus and
+// friends write (pkg/canary/status.go). The status writer applies them to a fresh read of the Canary.
+import type { Canary, CanaryCondition, CanaryStatus } from '../api/canary.ts';
+import { PROMOTED_CONDITION, promotedCondition, type CanaryPhase } from '../api/phases.ts';
+import type { Revision } from '../targets/types.ts';
+
+/** Our own condition: False while the spec breaks a semantic rule (Flagger has no such condition). */
+export const VALIDATED_CONDITION = 'Validated';
+
+/** A change to apply to the status of a freshly read Canary. */
+export type StatusChange = (canary: Canary, now: string) => CanaryStatus;
+
+/** Flagger's setStatusPhase: the phase with its side effects on weight, iterations and lastPromotedSpec. */
+export function setPhase(phase: CanaryPhase): StatusChange {
+  return (canary, now) => {
+    const status: CanaryStatus = { ...canary.status, phase, lastTransitionTime: now };
+    if (phase !== 'Progressing' && phase !== 'Waiting') {
+      status.canaryWeight = 0;
+      // Quirk Q5 kept: WaitingPromotion resets the weight in status only (routes are untouched), and keeps
+      // iterations one short so that the promotion gate is asked again.
+      status.iterations = phase === 'WaitingPromotion' ? (canary.spec.analysis.iterations ?? 0) - 1 : 0;
+    }
+    if (phase === 'Initialized' || phase === 'Succeeded')
+      status.lastPromotedSpec = canary.status?.lastAppliedSpec;
+    return { ...status, conditions: withPromoted(canary, phase, now) };
+  };
+}
+
+/** The counters SyncStatus overwrites; unset ones become 0, as in Flagger. */
+export interface SyncFields {
+  phase: CanaryPhase;
+  canaryWeight?: number;
+  failedChecks?: number;
+  iterations?: number;
+}
+
+/** Flagger's SyncStatus: phase and counters, and the target's current revision recorded as applied. */
+export function syncStatus(fields: SyncFields, revision: Revision): StatusChange {
+  return (canary, now) => ({
+    ...canary.status,
+    phase: fields.phase,
+    canaryWeight: fields.canaryWeight ?? 0,
+    failedChecks: fields.failedChecks ?? 0,
+    iterations: fields.iterations ?? 0,
+    lastAppliedSpec: revision.specHash,
+    ...(fields.phase === 'Initialized' ? { lastPromotedSpec: revision.specHash } : {}),
+    trackedConfigs: revision.trackedConfigs,
+    lastTransitionTime: now,
+    conditions: withPromoted(canary, fields.phase, now),
+  });
+}
+
+/** Sets one counter (canaryWeight, iterations or failedChecks). */
+export function setCounter(
+  field: 'canaryWeight' | 'iterations' | 'failedChecks',
+  value: number,
+): StatusChange {
+  return (canary, now) => ({ ...canary.status, [field]: value, lastTransitionTime: now });
+}
+
+/** Merges router-maintained fields (session affinity cookies) into the status. */
+export function mergeFields(fields: Partial<CanaryStatus>): StatusChange {
+  return canary => ({ ...canary.status, ...fields });
+}
+
+/** Sets or clears our Validated condition; problems empty means valid. */
+export function setValidation(problems: readonly string[]): StatusChange {
+  return (canary, now) => {
+    const others = (canary.status?.conditions ?? []).filter(c => c.type !== VALIDATED_CONDITION);
+    if (problems.length === 0) return { ...canary.status, conditions: others };
+    const current = canary.status?.conditions?.find(c => c.type === VALIDATED_CONDITION);
+    const message = problems.join('; ');
+    const condition: CanaryCondition = {
+      type: VALIDATED_CONDITION,
+      status: 'False',
+      reason: 'InvalidSpec',
+      message,
+      lastUpdateTime: current?.message === message ? (current.lastUpdateTime ?? now) : now,
+      lastTransitionTime: current?.status === 'False' ? (current.lastTransitionTime ?? now) : now,
+    };
+    return { ...canary.status, conditions: [...others, condition] };
+  };
+}
+
+/**
+ * The conditions with Promoted set for `phase`. As in Flagger, the condition changes only when its status or
+ * reason does, and keeps its lastTransitionTime while its status stays the same. Other conditions are kept.
+ */
+export function withPromoted(canary: Canary, phase: CanaryPhase, now: string): CanaryCondition[] {
+  const conditions = canary.status?.conditions ?? [];
+  const current = conditions.find(c => c.type === PROMOTED_CONDITION);
+  const next = promotedCondition(phase, canary.spec.targetRef.kind);
+  if (current && current.status === next.status && current.reason === next.reason) return conditions;
+  const condition: CanaryCondition = {
+    type: PROMOTED_CONDITION,
+    status: next.status,
+    reason: next.reason,
+    message: next.message,
+    lastUpdateTime: now,
+    lastTransitionTime: current?.status === next.status ? (current.lastTransitionTime ?? now) : now,
+  };
+  return [condition, ...conditions.filter(c => c.type !== PROMOTED_CONDITION)];
+}

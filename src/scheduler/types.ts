@@ -1,0 +1,27 @@
+// What one analysis tick needs from the layers below, injected so that tests and the dry-run mode can swap
+// any part.
+import type { Canary, CanaryMetric } from '../api/canary.ts';
+import type { KubeClient } from '../kube/client.ts';
+import type { MetricCheck } from '../metrics/types.ts';
+import type { Router, ServiceRouter } from '../routers/types.ts';
+import type { ScalerReconciler, TargetMetadata, WorkloadTarget } from '../targets/types.ts';
+import type { CallHook } from './gates.ts';
+import type { CanaryRecorder } from './recorder.ts';
+import type { StatusWriter } from './status-writer.ts';
+
+export interface SchedulerDeps {
+  kube: KubeClient;
+  status: StatusWriter;
+  recorder: CanaryRecorder;
+  /** -mesh-provider: used when spec.provider is empty. */
+  meshProvider: string;
+  target(canary: Canary): WorkloadTarget;
+  scaler(canary: Canary): ScalerReconciler | undefined;
+  services(canary: Canary): ServiceRouter;
+  router(provider: string, metadata: TargetMetadata): Router;
+  callHook: CallHook;
+  /** Checks one analysis metric (builtin, inline query or template). */
+  checkMetric(canary: Canary, metric: CanaryMetric): Promise<MetricCheck>;
+  /** At initialization: why the canary's metric backends do not answer (empty when they all do). */
+  metricProviderProblems(canary: Canary): Promise<string[]>;
+}
