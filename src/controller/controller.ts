@@ -1,0 +1,158 @@
+// The canary controller: informers feed a work queue of canary keys; sync(key) validates the canary, handles
+// deletion and finalizers, marks new canaries Initializing and keeps one analysis job per valid canary.
+// Unlike Flagger, which polls every analysis interval, changes to a target Deployment/DaemonSet or a tracked
+// ConfigMap/Secret are watched and start the next tick of an idle canary at once.
+import type { Canary } from '../api/canary.ts';
+import { API_VERSION } from '../api/crds.ts';
+import { analysisIntervalMs } from '../api/defaults.ts';
+import { validateCanary } from '../api/validate.ts';
+import { Informer } from '../kube/informer.ts';
+import { objectKey, splitKey } from '../kube/types.ts';
+import { WorkQueue } from '../kube/workqueue.ts';
+import type { Logger } from '../logging/logger.ts';
+import { advanceCanary } from '../scheduler/advance.ts';
+import { addFinalizer, FINALIZER, finalizeCanary, removeFinalizer } from '../scheduler/finalize.ts';
+import { CanaryJobs } from '../scheduler/jobs.ts';
+import { setPhase, setValidation, VALIDATED_CONDITION } from '../scheduler/status.ts';
+import type { SchedulerDeps } from '../scheduler/types.ts';
+import { watchDependencies } from './dependencies.ts';
+
+export interface ControllerOptions {
+  /** -namespace: watch one namespace only. */
+  namespace?: string;
+  /** -threadiness: queue workers. */
+  workers: number;
+  noCrossNamespaceRefs: boolean;
+  /** Relist period of the informers (Flagger resyncs every 30s; watches make that a safety net only). */
+  relistIntervalMs?: number;
+}
+
+/** Phases in which a tick advances the analysis: only the interval may trigger those. */
+const ANALYSING = new Set(['Progressing', 'Waiting', 'WaitingPromotion', 'Promoting', 'Finalising']);
+
+export class Controller {
+  private readonly deps: SchedulerDeps;
+  private readonly options: ControllerOptions;
+  private readonly logger: Logger;
+  private readonly canaries: Informer<Canary>;
+  private readonly queue = new WorkQueue({ baseDelayMs: 500, maxDelayMs: 60_000 });
+  private readonly jobs: CanaryJobs;
+  private readonly stopDependencies: () => void;
+
+  constructor(deps: SchedulerDeps, options: ControllerOptions, logger: Logger) {
+    this.deps = deps;
+    this.options = options;
+    this.logger = logger;
+    this.jobs = new CanaryJobs(key => {
+      const { namespace, name } = splitKey(key);
+      return advanceCanary(deps, namespace ?? '', name);
+    });
+    this.canaries = new Informer<Canary>(deps.kube, {
+      apiVersion: API_VERSION,
+      kind: 'Canary',
+      namespace: options.namespace,
+      logger,
+      relistIntervalMs: options.relistIntervalMs,
+    });
+    this.canaries.addHandlers({
+      onAdd: canary => this.queue.add(objectKey(canary)),
+      onUpdate: (old, canary) => {
+        if (needsSync(old, canary)) this.queue.add(objectKey(canary));
+      },
+      onDelete: canary => {
+        this.jobs.remove(objectKey(canary));
+      },
+    });
+    this.stopDependencies = watchDependencies(deps.kube, options, logger, (namespace, match) =>
+      this.nudgeIdle(namespace, match),
+    );
+  }
+
+  /** Starts watching and reconciling; resolves once the canary cache is filled. */
+  async start(): Promise<void> {
+    this.canaries.start();
+    await this.canaries.synced;
+    void this.queue.run(
+      this.options.workers,
+      key => this.sync(key),
+      (key, err) => this.logger.error({ canary: key, err: (err as Error).message }, 'sync failed, retrying'),
+    );
+  }
+
+  async stop(): Promise<void> {
+    this.queue.shutdown();
+    this.canaries.stop();
+    this.stopDependencies();
+    await this.jobs.stop();
+  }
+
+  /** Runs the next tick now for the idle canaries of a namespace that match (target or config change). */
+  private nudgeIdle(namespace: string, match: (canary: Canary) => boolean): void {
+    for (const canary of this.canaries.list(namespace)) {
+      if (match(canary) && !ANALYSING.has(canary.status?.phase ?? '')) this.jobs.nudge(objectKey(canary));
+    }
+  }
+
+  private async sync(key: string): Promise<void> {
+    const canary = this.canaries.get(key);
+    if (!canary) {
+      this.jobs.remove(key);
+      return;
+    }
+    if (canary.metadata.deletionTimestamp) {
+      this.jobs.remove(key);
+      await this.handleDeletion(canary);
+      return;
+    }
+    if (!(await this.validate(canary))) {
+      this.jobs.remove(key);
+      return;
+    }
+    if (!canary.status?.conditions?.some(c => c.type === 'Promoted')) {
+      await this.deps.status.apply(canary, setPhase('Initializing'));
+    }
+    const hasFinalizer = canary.metadata.finalizers?.includes(FINALIZER) === true;
+    if (canary.spec.revertOnDeletion === true && !hasFinalizer) await addFinalizer(this.deps, canary);
+    if (canary.spec.revertOnDeletion !== true && hasFinalizer) await removeFinalizer(this.deps, canary);
+    this.jobs.ensure(key, analysisIntervalMs(canary.spec.analysis));
+  }
+
+  private async handleDeletion(canary: Canary): Promise<void> {
+    if (!canary.metadata.finalizers?.includes(FINALIZER)) return;
+    if (canary.spec.revertOnDeletion === true && canary.status?.phase !== 'Terminated') {
+      await finalizeCanary(this.deps, canary);
+      return;
+    }
+    await removeFinalizer(this.deps, canary);
+  }
+
+  /**
+   * An invalid canary is reported in its status (condition Validated=False), a warning event and the log, and
+   * gets no analysis job; other canaries are unaffected. Reported once per distinct problem list.
+   */
+  private async validate(canary: Canary): Promise<boolean> {
+    const problems = validateCanary(canary, {
+      noCrossNamespaceRefs: this.options.noCrossNamespaceRefs,
+      meshProvider: this.deps.meshProvider,
+    }).map(p => p.message);
+    const current = canary.status?.conditions?.find(c => c.type === VALIDATED_CONDITION);
+    const reported = current?.message ?? '';
+    if (problems.length === 0) {
+      if (current) await this.deps.status.apply(canary, setValidation([]));
+      return true;
+    }
+    if (reported !== problems.join('; ')) {
+      await this.deps.status.apply(canary, setValidation(problems));
+      await this.deps.recorder.warn(canary, `Invalid canary spec: ${problems.join('; ')}`);
+    }
+    return false;
+  }
+}
+
+/** Flagger re-syncs a canary when its spec changed, when it is being deleted, or when finalizers need work. */
+function needsSync(old: Canary, canary: Canary): boolean {
+  if (JSON.stringify(old.spec) !== JSON.stringify(canary.spec)) return true;
+  if (canary.metadata.deletionTimestamp) return true;
+  const hasFinalizer = canary.metadata.finalizers?.includes(FINALIZER) === true;
+  return hasFinalizer !== (canary.spec.revertOnDeletion === true);
+}
