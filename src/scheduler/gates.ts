@@ -1,21 +1,15 @@
 // The webhook gates of one tick, with Flagger's events and alerts (pkg/controller/scheduler_hooks.go). Hooks
 // of one type run in spec order; for gates the first failure stops the chain.
-import type { Canary, CanaryWebhook, WebhookType } from '../api/canary.ts';
+import type { Canary, CanaryWebhook } from '../api/canary.ts';
 import type { CanaryPhase } from '../api/phases.ts';
 import type { HookResult, WebhookPayload } from '../webhooks/types.ts';
 import { webhookPayload } from '../webhooks/payload.ts';
+import { hooksOfType } from '../webhooks/run.ts';
 import { canaryId, type CanaryRecorder } from './recorder.ts';
 import { setCounter, setPhase } from './status.ts';
 import type { StatusWriter } from './status-writer.ts';
 
 export type CallHook = (hook: CanaryWebhook, payload: WebhookPayload) => Promise<HookResult>;
-
-/** The canary's hooks of one type, in spec order; a hook without a type is a rollout hook. */
-function hooksOf(canary: Canary, type: Exclude<WebhookType, ''>): CanaryWebhook[] {
-  return (canary.spec.analysis.webhooks ?? []).filter(
-    h => (h.type === '' || h.type === undefined ? 'rollout' : h.type) === type,
-  );
-}
 
 export class Gates {
   private readonly recorder: CanaryRecorder;
@@ -30,7 +24,7 @@ export class Gates {
 
   /** confirm-rollout: a failure parks the canary in Waiting (no failed check). Returns whether it may start. */
   async confirmRollout(canary: Canary): Promise<boolean> {
-    for (const hook of hooksOf(canary, 'confirm-rollout')) {
+    for (const hook of hooksOfType(canary.spec.analysis, 'confirm-rollout')) {
       const result = await this.call(canary, hook, canary.status?.phase ?? '');
       if (!result.ok) {
         if (canary.status?.phase !== 'Waiting') {
@@ -51,7 +45,7 @@ export class Gates {
 
   /** confirm-promotion: a failure parks the canary in WaitingPromotion. Returns whether it may be promoted. */
   async confirmPromotion(canary: Canary): Promise<boolean> {
-    for (const hook of hooksOf(canary, 'confirm-promotion')) {
+    for (const hook of hooksOfType(canary.spec.analysis, 'confirm-promotion')) {
       const result = await this.call(canary, hook, 'Progressing');
       if (!result.ok) {
         if (canary.status?.phase !== 'WaitingPromotion') {
@@ -79,7 +73,7 @@ export class Gates {
 
   /** confirm-traffic-increase: a failure only waits (no failed check, no phase change). */
   async confirmTrafficIncrease(canary: Canary): Promise<boolean> {
-    for (const hook of hooksOf(canary, 'confirm-traffic-increase')) {
+    for (const hook of hooksOfType(canary.spec.analysis, 'confirm-traffic-increase')) {
       const result = await this.call(canary, hook, 'Progressing');
       if (!result.ok) {
         await this.recorder.warn(
@@ -103,7 +97,7 @@ export class Gates {
 
   /** pre-rollout hooks, on the first analysis step. */
   async preRollout(canary: Canary): Promise<boolean> {
-    for (const hook of hooksOf(canary, 'pre-rollout')) {
+    for (const hook of hooksOfType(canary.spec.analysis, 'pre-rollout')) {
       const result = await this.call(canary, hook, 'Progressing');
       if (!result.ok) {
         await this.recorder.warn(
@@ -119,7 +113,7 @@ export class Gates {
 
   /** rollout hooks, the external checks of every later analysis step. */
   async rollout(canary: Canary): Promise<boolean> {
-    for (const hook of hooksOf(canary, 'rollout')) {
+    for (const hook of hooksOfType(canary.spec.analysis, 'rollout')) {
       const result = await this.call(canary, hook, 'Progressing');
       if (!result.ok) {
         await this.recorder.warn(
@@ -134,7 +128,7 @@ export class Gates {
 
   /** post-rollout hooks after Succeeded or Failed; failures are only reported. */
   async postRollout(canary: Canary, phase: CanaryPhase): Promise<void> {
-    for (const hook of hooksOf(canary, 'post-rollout')) {
+    for (const hook of hooksOfType(canary.spec.analysis, 'post-rollout')) {
       const result = await this.call(canary, hook, phase);
       if (!result.ok) {
         await this.recorder.warn(canary, `Post-rollout hook ${hook.name} failed ${result.message}`);
@@ -146,7 +140,7 @@ export class Gates {
 
   /** rollback hooks: the first one that answers 2xx asks for a rollback. */
   async rollbackRequested(canary: Canary, phase: CanaryPhase): Promise<boolean> {
-    for (const hook of hooksOf(canary, 'rollback')) {
+    for (const hook of hooksOfType(canary.spec.analysis, 'rollback')) {
       const result = await this.call(canary, hook, phase);
       if (result.ok) {
         await this.recorder.warn(canary, `Rollback check ${hook.name} passed`);
