@@ -27,12 +27,18 @@ export const DEFAULT_ALERT_USERNAME = 'flagger';
 /** Iterations the kubernetes provider forces when a canary sets none (it can only do blue/green). */
 export const KUBERNETES_PROVIDER_ITERATIONS = 10;
 
-/** Analysis period in ms: 60s when empty or unparseable, at least 10s. */
-export function analysisIntervalMs(analysis: Pick<CanaryAnalysis, 'interval'> | undefined): number {
+/**
+ * Analysis period in ms: 60s when empty or unparseable, at least minMs (Flagger's 10s). Only tests and the local
+ * playground lower minMs, to run a whole release in seconds.
+ */
+export function analysisIntervalMs(
+  analysis: Pick<CanaryAnalysis, 'interval'> | undefined,
+  minMs = MIN_ANALYSIS_INTERVAL_MS,
+): number {
   const interval = analysis?.interval ?? '';
   const parsed = interval === '' ? undefined : parseDuration(interval);
   if (parsed === undefined) return DEFAULT_ANALYSIS_INTERVAL_MS;
-  return Math.max(parsed, MIN_ANALYSIS_INTERVAL_MS);
+  return Math.max(parsed, minMs);
 }
 
 /** Failed checks before rollback: 1 unless set above 0 (also when left out, which our CRD allows). */

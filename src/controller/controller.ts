@@ -25,6 +25,8 @@ export interface ControllerOptions {
   noCrossNamespaceRefs: boolean;
   /** Relist period of the informers (Flagger resyncs every 30s; watches make that a safety net only). */
   relistIntervalMs?: number;
+  /** Shortest analysis interval (Flagger: 10s); lowered only by tests and the local playground. */
+  minAnalysisIntervalMs?: number;
 }
 
 /** Phases in which a tick advances the analysis: only the interval may trigger those. */
@@ -114,7 +116,7 @@ export class Controller {
     const hasFinalizer = canary.metadata.finalizers?.includes(FINALIZER) === true;
     if (canary.spec.revertOnDeletion === true && !hasFinalizer) await addFinalizer(this.deps, canary);
     if (canary.spec.revertOnDeletion !== true && hasFinalizer) await removeFinalizer(this.deps, canary);
-    this.jobs.ensure(key, analysisIntervalMs(canary.spec.analysis));
+    this.jobs.ensure(key, analysisIntervalMs(canary.spec.analysis, this.options.minAnalysisIntervalMs));
   }
 
   private async handleDeletion(canary: Canary): Promise<void> {
