@@ -1,0 +1,405 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { CanaryMetric } from '../api/canary-analysis.ts';
+import type { Canary } from '../api/canary.ts';
+import type { MetricTemplate } from '../api/metric-template.ts';
+import { checkMetric, type MetricCheckContext } from './check.ts';
+import type { MetricsProviderFactory } from './providers/registry.ts';
+import { NoValuesError, type MetricsProvider } from './types.ts';
+
+/** A provider that answers every query with `answer` and records the queries. */
+class FakeProvider implements MetricsProvider {
+  readonly queries: string[] = [];
+  private readonly answer: number | Error;
+  constructor(answer: number | Error) {
+    this.answer = answer;
+  }
+  runQuery(query: string): Promise<number> {
+    this.queries.push(query.replace(/\s+/g, ' ').trim());
+    return this.answer instanceof Error ? Promise.reject(this.answer) : Promise.resolve(this.answer);
+  }
+  isOnline(): Promise<boolean> {
+    return Promise.resolve(true);
+  }
+}
+
+function canary(spec: Partial<Canary['spec']> = {}): Canary {
+  return {
+    metadata: { name: 'podinfo', namespace: 'test' },
+    spec: {
+      targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' },
+      service: { port: 9898 },
+      analysis: { interval: '1m' },
+      ...spec,
+    },
+  };
+}
+
+function template(
+  namespace: string,
+  name: string,
+  spec: Partial<MetricTemplate['spec']> = {},
+): MetricTemplate {
+  return {
+    metadata: { name, namespace },
+    spec: {
+      provider: { type: 'prometheus', address: 'http://prometheus.monitoring:9090' },
+      query: 'sum(rate(http_errors{namespace="{{ namespace }}",app="{{ target }}"}[{{ interval }}]))',
+      ...spec,
+    },
+  };
+}
+
+interface Harness {
+  ctx: MetricCheckContext;
+  prometheus: FakeProvider;
+  templateProvider: FakeProvider;
+  built: { credentials: Readonly<Record<string, string>> | undefined; interval: string }[];
+  secretReads: string[];
+}
+
+function harness(answer: number | Error, templates: MetricTemplate[] = []): Harness {
+  const prometheus = new FakeProvider(answer);
+  const templateProvider = new FakeProvider(answer);
+  const built: Harness['built'] = [];
+  const secretReads: string[] = [];
+  const createProvider: MetricsProviderFactory = (_provider, credentials, options) => {
+    built.push({ credentials, interval: options.interval });
+    return templateProvider;
+  };
+  const ctx: MetricCheckContext = {
+    prometheus,
+    meshProvider: 'istio',
+    templates: {
+      get: (namespace, name) =>
+        templates.find(t => t.metadata.namespace === namespace && t.metadata.name === name),
+    },
+    secrets: {
+      get: (namespace, name) => {
+        secretReads.push(`${namespace}/${name}`);
+        if (name === 'missing') return Promise.reject(new Error(`secrets "${name}" not found`));
+        return Promise.resolve({ data: { token: btoa('s3cret') } });
+      },
+    },
+    createProvider,
+  };
+  return { ctx, prometheus, templateProvider, built, secretReads };
+}
+
+const successRate = (extra: Partial<CanaryMetric> = {}): CanaryMetric => ({
+  name: 'request-success-rate',
+  ...extra,
+});
+const duration = (extra: Partial<CanaryMetric> = {}): CanaryMetric => ({
+  name: 'request-duration',
+  ...extra,
+});
+
+describe('checkMetric: request-success-rate', () => {
+  it('runs the Istio query for the target with the 1m default interval', async () => {
+    const h = harness(99.5);
+    const check = await checkMetric(canary(), successRate({ thresholdRange: { min: 99 } }), h.ctx);
+    assert.deepEqual(check, { metric: 'request-success-rate', ok: true, value: 99.5 });
+    const query = h.prometheus.queries[0] ?? '';
+    assert.match(query, /destination_workload_namespace="test", destination_workload=~"podinfo"/);
+    assert.match(query, /\[1m\]/);
+  });
+
+  it('halts below the minimum with Flagger’s message', async () => {
+    const check = await checkMetric(
+      canary(),
+      successRate({ thresholdRange: { min: 99 } }),
+      harness(98.6912).ctx,
+    );
+    assert.deepEqual(check, {
+      metric: 'request-success-rate',
+      ok: false,
+      value: 98.6912,
+      message: 'Halt podinfo.test advancement success rate 98.69% < 99%',
+    });
+  });
+
+  it('halts above a maximum', async () => {
+    const check = await checkMetric(canary(), successRate({ thresholdRange: { max: 50 } }), harness(75).ctx);
+    assert.equal(check.ok ? '' : check.message, 'Halt podinfo.test advancement success rate 75.00% > 50%');
+  });
+
+  it('reads the legacy threshold as a minimum', async () => {
+    const metric = successRate({ threshold: 99 });
+    assert.equal((await checkMetric(canary(), metric, harness(99).ctx)).ok, true);
+    const check = await checkMetric(canary(), metric, harness(90).ctx);
+    assert.equal(check.ok ? '' : check.message, 'Halt podinfo.test advancement success rate 90.00% < 99%');
+  });
+
+  it('fails with the no-values warning when there is no traffic', async () => {
+    const check = await checkMetric(
+      canary(),
+      successRate({ threshold: 99 }),
+      harness(new NoValuesError()).ctx,
+    );
+    assert.equal(
+      check.ok ? '' : check.message,
+      'Halt advancement no values found for istio metric request-success-rate probably podinfo.test is not ' +
+        'receiving traffic: running query failed: no values found',
+    );
+  });
+
+  it('reports other query errors', async () => {
+    const check = await checkMetric(canary(), successRate(), harness(new Error('request failed: boom')).ctx);
+    assert.equal(
+      check.ok ? '' : check.message,
+      'Prometheus query failed: running query failed: request failed: boom',
+    );
+  });
+
+  it('names the :service provider for a Service target in the no-values warning', async () => {
+    const target = { apiVersion: 'v1', kind: 'Service' as const, name: 'podinfo' };
+    const check = await checkMetric(
+      canary({ targetRef: target }),
+      successRate(),
+      harness(new NoValuesError()).ctx,
+    );
+    assert.match(
+      check.ok ? '' : check.message,
+      /no values found for istio:service metric request-success-rate/,
+    );
+  });
+
+  it('fails clearly for a provider without built-in metrics', async () => {
+    const check = await checkMetric(canary({ provider: 'nginx' }), successRate(), harness(100).ctx);
+    assert.equal(
+      check.ok ? '' : check.message,
+      'Metric query failed for request-success-rate: no built-in metrics for provider "nginx", use a ' +
+        'MetricTemplate instead',
+    );
+  });
+});
+
+describe('checkMetric: request-duration', () => {
+  it('truncates to whole milliseconds and passes within range', async () => {
+    const check = await checkMetric(canary(), duration({ thresholdRange: { max: 500 } }), harness(499.9).ctx);
+    assert.deepEqual(check, { metric: 'request-duration', ok: true, value: 499 });
+  });
+
+  it('halts above the maximum with Go durations in the message', async () => {
+    const check = await checkMetric(
+      canary(),
+      duration({ thresholdRange: { max: 500 } }),
+      harness(1515.7).ctx,
+    );
+    assert.deepEqual(check, {
+      metric: 'request-duration',
+      ok: false,
+      value: 1515,
+      message: 'Halt podinfo.test advancement request duration 1.515s > 500ms',
+    });
+  });
+
+  it('halts below a minimum', async () => {
+    const check = await checkMetric(canary(), duration({ thresholdRange: { min: 10 } }), harness(3).ctx);
+    assert.equal(check.ok ? '' : check.message, 'Halt podinfo.test advancement request duration 3ms < 10ms');
+  });
+
+  it('reads the legacy threshold as a maximum in milliseconds', async () => {
+    const check = await checkMetric(canary(), duration({ threshold: 100 }), harness(90_000).ctx);
+    assert.equal(
+      check.ok ? '' : check.message,
+      'Halt podinfo.test advancement request duration 1m30s > 100ms',
+    );
+  });
+
+  it('warns without the error text when there is no traffic', async () => {
+    const check = await checkMetric(canary(), duration(), harness(new NoValuesError()).ctx);
+    assert.equal(
+      check.ok ? '' : check.message,
+      'Halt advancement no values found for istio metric request-duration probably podinfo.test is not ' +
+        'receiving traffic',
+    );
+  });
+
+  it('fails an infinite duration instead of passing it', async () => {
+    const check = await checkMetric(
+      canary(),
+      duration({ thresholdRange: { max: 500 } }),
+      harness(Infinity).ctx,
+    );
+    assert.equal(check.ok, false);
+  });
+});
+
+describe('checkMetric: spec.metricsServer', () => {
+  it('reports an unusable URL', async () => {
+    const check = await checkMetric(canary({ metricsServer: 'not a url' }), successRate(), harness(100).ctx);
+    assert.equal(
+      check.ok ? '' : check.message,
+      'Error building Prometheus client for not a url prometheus address not a url is not a valid URL',
+    );
+  });
+});
+
+describe('checkMetric: inline query', () => {
+  const inline = (extra: Partial<CanaryMetric> = {}): CanaryMetric => ({
+    name: 'error-rate',
+    query: 'sum(rate(errors{ns="{{ namespace }}"}[{{ interval }}]))',
+    interval: '30s',
+    ...extra,
+  });
+
+  it('renders the query and checks it on the default Prometheus', async () => {
+    const h = harness(0.5);
+    const check = await checkMetric(canary(), inline({ thresholdRange: { max: 1 } }), h.ctx);
+    assert.deepEqual(check, { metric: 'error-rate', ok: true, value: 0.5 });
+    assert.deepEqual(h.prometheus.queries, ['sum(rate(errors{ns="test"}[30s]))']);
+  });
+
+  it('reads the legacy threshold as a maximum', async () => {
+    const check = await checkMetric(canary(), inline({ threshold: 1 }), harness(2.5).ctx);
+    assert.equal(check.ok ? '' : check.message, 'Halt podinfo.test advancement error-rate 2.50 > 1');
+  });
+
+  it('halts below the range minimum', async () => {
+    const check = await checkMetric(canary(), inline({ thresholdRange: { min: 1 } }), harness(0.25).ctx);
+    assert.equal(check.ok ? '' : check.message, 'Halt podinfo.test advancement error-rate 0.25 < 1');
+  });
+
+  it('has its own no-values and error messages', async () => {
+    const none = await checkMetric(canary(), inline(), harness(new NoValuesError()).ctx);
+    assert.equal(none.ok ? '' : none.message, 'Halt advancement no values found for metric: error-rate');
+    const error = await checkMetric(canary(), inline(), harness(new Error('error response: bad')).ctx);
+    assert.equal(
+      error.ok ? '' : error.message,
+      'Prometheus query failed for error-rate: error response: bad',
+    );
+  });
+
+  it('reports a query that does not render', async () => {
+    const check = await checkMetric(canary(), inline({ query: '{{ variables.x }}' }), harness(1).ctx);
+    assert.match(
+      check.ok ? '' : check.message,
+      /^Prometheus query failed for error-rate: .*no entry for key "x"/,
+    );
+  });
+});
+
+describe('checkMetric: templateRef', () => {
+  const ref = (extra: Partial<CanaryMetric> = {}): CanaryMetric => ({
+    name: 'errors',
+    templateRef: { name: 'error-rate' },
+    thresholdRange: { max: 5 },
+    ...extra,
+  });
+
+  it('reads the template from the canary’s namespace and runs its rendered query', async () => {
+    const h = harness(1.5, [template('test', 'error-rate')]);
+    const check = await checkMetric(canary(), ref(), h.ctx);
+    assert.deepEqual(check, { metric: 'errors', ok: true, value: 1.5 });
+    assert.deepEqual(h.templateProvider.queries, [
+      'sum(rate(http_errors{namespace="test",app="podinfo"}[1m]))',
+    ]);
+    assert.deepEqual(h.prometheus.queries, []);
+    assert.deepEqual(h.built, [{ credentials: undefined, interval: '1m' }]);
+  });
+
+  it('reads the template and its Secret from templateRef.namespace, decoding the Secret', async () => {
+    const secretRef = { name: 'prom-auth' };
+    const t = template('flagger', 'error-rate', {
+      provider: { type: 'prometheus', address: 'http://prom:9090', secretRef },
+    });
+    const h = harness(1, [t]);
+    const metric = ref({ templateRef: { name: 'error-rate', namespace: 'flagger' }, interval: '5m' });
+    assert.equal((await checkMetric(canary(), metric, h.ctx)).ok, true);
+    assert.deepEqual(h.secretReads, ['flagger/prom-auth']);
+    assert.deepEqual(h.built, [{ credentials: { token: 's3cret' }, interval: '5m' }]);
+  });
+
+  it('passes templateVariables to the query', async () => {
+    const t = template('test', 'error-rate', { query: 'x{dir="{{ variables.direction }}"}' });
+    const h = harness(1, [t]);
+    await checkMetric(canary(), ref({ templateVariables: { direction: 'inbound' } }), h.ctx);
+    assert.deepEqual(h.templateProvider.queries, ['x{dir="inbound"}']);
+  });
+
+  it('halts outside the range, and above a legacy threshold (0 when unset, as in Flagger)', async () => {
+    const h = harness(7.125, [template('test', 'error-rate')]);
+    const high = await checkMetric(canary(), ref(), h.ctx);
+    assert.equal(high.ok ? '' : high.message, 'Halt podinfo.test advancement errors 7.12 > 5');
+    const legacy = await checkMetric(canary(), ref({ thresholdRange: undefined }), h.ctx);
+    assert.equal(legacy.ok ? '' : legacy.message, 'Halt podinfo.test advancement errors 7.12 > 0');
+  });
+
+  it('reports a missing template', async () => {
+    const check = await checkMetric(canary(), ref(), harness(1).ctx);
+    assert.equal(
+      check.ok ? '' : check.message,
+      'Metric template error-rate.test error: metrictemplate.flagger.app "error-rate" not found',
+    );
+  });
+
+  it('reports a Secret that cannot be read', async () => {
+    const t = template('test', 'error-rate', {
+      provider: { type: 'prometheus', address: 'http://prom:9090', secretRef: { name: 'missing' } },
+    });
+    const check = await checkMetric(canary(), ref(), harness(1, [t]).ctx);
+    assert.equal(
+      check.ok ? '' : check.message,
+      'Metric template error-rate.test secret missing error: secrets "missing" not found',
+    );
+  });
+
+  it('reports a provider that cannot be built (with the real registry)', async () => {
+    const h = harness(1, [template('test', 'error-rate', { provider: { type: 'datadog' } })]);
+    const ctx: MetricCheckContext = { ...h.ctx };
+    delete ctx.createProvider;
+    const check = await checkMetric(canary(), ref(), ctx);
+    assert.match(
+      check.ok ? '' : check.message,
+      /^Metric template error-rate\.test provider datadog error: unsupported metrics provider type "datadog"/,
+    );
+  });
+
+  it('reports a query that does not render', async () => {
+    const h = harness(1, [template('test', 'error-rate', { query: '{{ workload }}' })]);
+    const check = await checkMetric(canary(), ref(), h.ctx);
+    assert.equal(
+      check.ok ? '' : check.message,
+      'Metric template error-rate.test query render error: template parsing failed: template: tmpl:1: ' +
+        'function "workload" not defined',
+    );
+  });
+
+  it('has its own no-values and error messages', async () => {
+    const none = await checkMetric(
+      canary(),
+      ref(),
+      harness(new NoValuesError(), [template('test', 'error-rate')]).ctx,
+    );
+    assert.equal(
+      none.ok ? '' : none.message,
+      'Halt advancement no values found for custom metric: errors: no values found',
+    );
+    const error = await checkMetric(
+      canary(),
+      ref(),
+      harness(new Error('boom'), [template('test', 'error-rate')]).ctx,
+    );
+    assert.equal(error.ok ? '' : error.message, 'Metric query failed for errors: boom');
+  });
+
+  it('takes precedence over a built-in name', async () => {
+    const h = harness(1, [template('test', 'error-rate')]);
+    await checkMetric(canary(), ref({ name: 'request-success-rate' }), h.ctx);
+    assert.equal(h.templateProvider.queries.length, 1);
+    assert.deepEqual(h.prometheus.queries, []);
+  });
+});
+
+describe('checkMetric: unusable metric', () => {
+  it('fails with Flagger’s message', async () => {
+    const check = await checkMetric(canary(), { name: 'latency' }, harness(1).ctx);
+    assert.deepEqual(check, {
+      metric: 'latency',
+      ok: false,
+      message: 'Metric query failed for no usable metrics template and query were configured',
+    });
+  });
+});

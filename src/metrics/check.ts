@@ -1,0 +1,233 @@
+// One analysis metric checked the way Flagger's scheduler_metrics.go checks it: built-in metrics through the mesh's
+// PromQL on the Prometheus of -metrics-server (or spec.metricsServer), deprecated inline queries on the same
+// Prometheus, and templateRef metrics on a provider built from the MetricTemplate for this check. Failures carry
+// Flagger's exact event text.
+import type { CanaryMetric } from '../api/canary-analysis.ts';
+import type { Canary } from '../api/canary.ts';
+import { metricInterval } from '../api/defaults.ts';
+import type { MetricTemplate } from '../api/metric-template.ts';
+import {
+  builtinNoValues,
+  customMetricHalt,
+  requestDurationHalt,
+  successRateHalt,
+  goFloat,
+  UNUSABLE_METRIC_MESSAGE,
+} from './messages.ts';
+import { metricsProviderName, observerFor } from './observers/registry.ts';
+import type { BuiltinMetric } from './observers/types.ts';
+import { PrometheusProvider } from './providers/prometheus.ts';
+import { createMetricsProvider, type MetricsProviderFactory } from './providers/registry.ts';
+import { queryModel, renderQuery } from './render.ts';
+import { durationLimits, findViolation, metricLimits } from './thresholds.ts';
+import { NoValuesError, type MetricCheck, type MetricsProvider } from './types.ts';
+
+export interface MetricCheckContext {
+  /** The -metrics-server Prometheus, for built-in and inline-query metrics (unless spec.metricsServer is set). */
+  prometheus: MetricsProvider;
+  /** The -mesh-provider flag. */
+  meshProvider: string;
+  /** MetricTemplates, e.g. from an informer cache; undefined when there is no such template. */
+  templates: {
+    get(namespace: string, name: string): MetricTemplate | undefined | Promise<MetricTemplate | undefined>;
+  };
+  /** Reads a Secret from the API server; `data` is base64-encoded, as the API returns it. */
+  secrets: { get(namespace: string, name: string): Promise<{ data?: Record<string, string> }> };
+  /** Builds a template's provider; the provider registry by default. */
+  createProvider?: MetricsProviderFactory;
+  signal?: AbortSignal;
+}
+
+/** Checks one metric. Never throws: every failure is a failed check with Flagger's message. */
+export async function checkMetric(
+  canary: Canary,
+  metric: CanaryMetric,
+  ctx: MetricCheckContext,
+): Promise<MetricCheck> {
+  // One kind of check per metric: the template, else the inline query, else the built-in name.
+  if (metric.templateRef !== undefined) return checkTemplateMetric(canary, metric, ctx);
+  if (metric.query !== undefined && metric.query !== '') return checkInlineMetric(canary, metric, ctx);
+  if (metric.name === 'request-success-rate' || metric.name === 'request-duration') {
+    return checkBuiltinMetric(canary, metric, metric.name, ctx);
+  }
+  return failed(metric, UNUSABLE_METRIC_MESSAGE);
+}
+
+async function checkBuiltinMetric(
+  canary: Canary,
+  metric: CanaryMetric,
+  builtin: BuiltinMetric,
+  ctx: MetricCheckContext,
+): Promise<MetricCheck> {
+  const providerName = metricsProviderName(canary, ctx.meshProvider);
+  const prometheus = metricsServer(canary, ctx);
+  if (typeof prometheus === 'string') return failed(metric, prometheus);
+  let query: string;
+  let durationUnitMs: number;
+  try {
+    const observer = observerFor(providerName);
+    durationUnitMs = observer.durationUnitMs;
+    query = renderQuery(observer.queries[builtin], queryModel(canary, metric));
+  } catch (err) {
+    return failed(metric, `Metric query failed for ${metric.name}: ${errorText(err)}`);
+  }
+  const outcome = await run(prometheus, query, ctx.signal);
+  if (outcome instanceof Error) {
+    // Flagger's observers wrap provider errors with "running query failed".
+    const error = `running query failed: ${outcome.message}`;
+    if (!(outcome instanceof NoValuesError)) return failed(metric, `Prometheus query failed: ${error}`);
+    const detail = builtin === 'request-success-rate' ? error : undefined;
+    return failed(metric, builtinNoValues(canary, providerName, metric.name, detail));
+  }
+  if (builtin === 'request-success-rate') {
+    const violation = findViolation(outcome, metricLimits(metric, 'min'));
+    if (violation === undefined) return passed(metric, outcome);
+    return failed(metric, successRateHalt(canary, outcome, violation), outcome);
+  }
+  return checkDuration(canary, metric, outcome * durationUnitMs);
+}
+
+/** request-duration: Flagger truncates the value to whole milliseconds (a Go time.Duration). */
+function checkDuration(canary: Canary, metric: CanaryMetric, valueMs: number): MetricCheck {
+  if (!Number.isFinite(valueMs)) {
+    return failed(metric, `Prometheus query failed: request duration ${goFloat(valueMs)} is not a duration`);
+  }
+  const ms = Math.trunc(valueMs);
+  const violation = findViolation(ms, durationLimits(metricLimits(metric, 'max')));
+  if (violation === undefined) return passed(metric, ms);
+  return failed(metric, requestDurationHalt(canary, ms, violation), ms);
+}
+
+async function checkInlineMetric(
+  canary: Canary,
+  metric: CanaryMetric,
+  ctx: MetricCheckContext,
+): Promise<MetricCheck> {
+  const prometheus = metricsServer(canary, ctx);
+  if (typeof prometheus === 'string') return failed(metric, prometheus);
+  let query: string;
+  try {
+    query = renderQuery(metric.query ?? '', queryModel(canary, metric));
+  } catch (err) {
+    return failed(metric, `Prometheus query failed for ${metric.name}: ${errorText(err)}`);
+  }
+  const outcome = await run(prometheus, query, ctx.signal);
+  if (outcome instanceof NoValuesError) {
+    return failed(metric, `Halt advancement no values found for metric: ${metric.name}`);
+  }
+  if (outcome instanceof Error) {
+    return failed(metric, `Prometheus query failed for ${metric.name}: ${outcome.message}`);
+  }
+  return checkCustomValue(canary, metric, outcome);
+}
+
+async function checkTemplateMetric(
+  canary: Canary,
+  metric: CanaryMetric,
+  ctx: MetricCheckContext,
+): Promise<MetricCheck> {
+  let prepared: { provider: MetricsProvider; query: string };
+  try {
+    prepared = await prepareTemplateQuery(canary, metric, ctx);
+  } catch (err) {
+    return failed(metric, errorText(err));
+  }
+  const outcome = await run(prepared.provider, prepared.query, ctx.signal);
+  if (outcome instanceof NoValuesError) {
+    return failed(
+      metric,
+      `Halt advancement no values found for custom metric: ${metric.name}: ${outcome.message}`,
+    );
+  }
+  if (outcome instanceof Error) {
+    return failed(metric, `Metric query failed for ${metric.name}: ${outcome.message}`);
+  }
+  return checkCustomValue(canary, metric, outcome);
+}
+
+/**
+ * The template's provider (built for this check) and rendered query. Throws with Flagger's message for the step
+ * that failed: reading the template or its Secret, building the provider, rendering the query.
+ */
+async function prepareTemplateQuery(
+  canary: Canary,
+  metric: CanaryMetric,
+  ctx: MetricCheckContext,
+): Promise<{ provider: MetricsProvider; query: string }> {
+  const name = metric.templateRef?.name ?? '';
+  const namespace = metric.templateRef?.namespace ?? canary.metadata.namespace ?? '';
+  const step = async <T>(what: string, action: () => T | Promise<T>): Promise<T> => {
+    try {
+      return await action();
+    } catch (err) {
+      throw new Error(`Metric template ${name}.${namespace} ${what}: ${errorText(err)}`, { cause: err });
+    }
+  };
+  const template = await step('error', async () => {
+    const found = await ctx.templates.get(namespace, name);
+    if (found === undefined) throw new Error(`metrictemplate.flagger.app "${name}" not found`);
+    return found;
+  });
+  const { provider: spec, query } = template.spec;
+  const secretName = spec.secretRef?.name;
+  const credentials =
+    secretName === undefined
+      ? undefined
+      : await step(`secret ${secretName} error`, async () =>
+          decode(await ctx.secrets.get(namespace, secretName)),
+        );
+  const create = ctx.createProvider ?? createMetricsProvider;
+  return {
+    provider: await step(`provider ${spec.type} error`, () =>
+      create(spec, credentials, { interval: metricInterval(metric) }),
+    ),
+    query: await step('query render error', () => renderQuery(query, queryModel(canary, metric))),
+  };
+}
+
+/** Inline and template metrics: thresholdRange, or the legacy threshold as a maximum. */
+function checkCustomValue(canary: Canary, metric: CanaryMetric, value: number): MetricCheck {
+  const violation = findViolation(value, metricLimits(metric, 'max'));
+  if (violation === undefined) return passed(metric, value);
+  return failed(metric, customMetricHalt(canary, metric.name, value, violation), value);
+}
+
+/** The Prometheus of spec.metricsServer when set, else the controller's; a message when the URL is unusable. */
+function metricsServer(canary: Canary, ctx: MetricCheckContext): MetricsProvider | string {
+  const server = canary.spec.metricsServer;
+  if (server === undefined || server === '') return ctx.prometheus;
+  try {
+    return new PrometheusProvider({ address: server });
+  } catch (err) {
+    return `Error building Prometheus client for ${server} ${errorText(err)}`;
+  }
+}
+
+async function run(provider: MetricsProvider, query: string, signal?: AbortSignal): Promise<number | Error> {
+  try {
+    return await provider.runQuery(query, signal);
+  } catch (err) {
+    return err instanceof Error ? err : new Error(String(err));
+  }
+}
+
+function decode(secret: { data?: Record<string, string> }): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(secret.data ?? {}).map(([key, value]) => [
+      key,
+      Buffer.from(value, 'base64').toString('utf8'),
+    ]),
+  );
+}
+
+function failed(metric: CanaryMetric, message: string, value?: number): MetricCheck {
+  return { metric: metric.name, ok: false, message, ...(value !== undefined && { value }) };
+}
+
+function passed(metric: CanaryMetric, value: number): MetricCheck {
+  return { metric: metric.name, ok: true, value };
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

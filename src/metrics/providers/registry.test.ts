@@ -1,0 +1,27 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { PrometheusProvider } from './prometheus.ts';
+import { createMetricsProvider } from './registry.ts';
+
+describe('createMetricsProvider', () => {
+  it('builds a Prometheus provider', () => {
+    const provider = createMetricsProvider({ type: 'prometheus', address: 'http://prom:9090' }, undefined, {
+      interval: '1m',
+    });
+    assert.ok(provider instanceof PrometheusProvider);
+  });
+
+  it('rejects a type without an implementation instead of falling back to Prometheus', () => {
+    assert.throws(
+      () => createMetricsProvider({ type: 'datadog' }, undefined, { interval: '1m' }),
+      /unsupported metrics provider type "datadog" \(supported: prometheus\)/,
+    );
+  });
+
+  it('passes construction errors through', () => {
+    assert.throws(
+      () => createMetricsProvider({ type: 'prometheus' }, undefined, { interval: '1m' }),
+      /prometheus address {2}is not a valid URL/,
+    );
+  });
+});

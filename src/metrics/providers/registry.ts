@@ -1,0 +1,40 @@
+// Metric providers by MetricTemplate provider type. Flagger falls back to Prometheus for a type it does not know;
+// here an unregistered type is an error, so a template never silently queries the wrong backend.
+import type { MetricProviderType, MetricTemplateProvider } from '../../api/metric-template.ts';
+import type { MetricsProvider } from '../types.ts';
+import { PrometheusProvider } from './prometheus.ts';
+
+export interface ProviderOptions {
+  /** The metric's query window (a Go duration); providers that query a time range use it. */
+  interval: string;
+}
+
+/**
+ * Builds a provider for one check (Flagger builds a new client for every check). `credentials` is the decoded
+ * data of the template's Secret, present when the template has a secretRef. Throws when the spec is unusable.
+ */
+export type MetricsProviderFactory = (
+  provider: MetricTemplateProvider,
+  credentials: Readonly<Record<string, string>> | undefined,
+  options: ProviderOptions,
+) => MetricsProvider;
+
+/** Providers implemented so far; Partial until every MetricProviderType has one. */
+export const METRICS_PROVIDERS: Partial<Record<MetricProviderType, MetricsProviderFactory>> = {
+  prometheus: (provider, credentials) => PrometheusProvider.fromTemplate(provider, credentials),
+};
+
+export function createMetricsProvider(
+  provider: MetricTemplateProvider,
+  credentials: Readonly<Record<string, string>> | undefined,
+  options: ProviderOptions,
+): MetricsProvider {
+  const factory = Object.hasOwn(METRICS_PROVIDERS, provider.type)
+    ? METRICS_PROVIDERS[provider.type]
+    : undefined;
+  if (factory === undefined) {
+    const known = Object.keys(METRICS_PROVIDERS).join(', ');
+    throw new Error(`unsupported metrics provider type "${provider.type}" (supported: ${known})`);
+  }
+  return factory(provider, credentials, options);
+}
