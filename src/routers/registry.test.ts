@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { connect } from '../kube/config.ts';
+import { silentLogger } from '../logging/logger.ts';
+import { IstioRouter } from './istio.ts';
+import { KubernetesRouter } from './kubernetes.ts';
+import { createRouter, supportedRouterProviders } from './registry.ts';
+import type { RouterDeps } from './types.ts';
+
+const deps: RouterDeps = {
+  // Never called: routers only talk to the API server in their methods.
+  kube: connect({ master: 'http://127.0.0.1:9' }),
+  logger: silentLogger(),
+  labelKey: 'app',
+  setOwnerRefs: true,
+  ingressClass: '',
+  ingressAnnotationsPrefix: 'nginx.ingress.kubernetes.io',
+};
+
+describe('createRouter', () => {
+  it('makes the router of each supported provider', () => {
+    assert.ok(createRouter('istio', deps) instanceof IstioRouter);
+    assert.ok(createRouter('kubernetes', deps) instanceof KubernetesRouter);
+    assert.deepEqual(supportedRouterProviders(), ['istio', 'kubernetes']);
+  });
+
+  it('rejects an unknown provider instead of falling back to Istio (quirk Q3)', () => {
+    assert.throws(
+      () => createRouter('istoi', deps),
+      /mesh provider "istoi" is unknown: supported providers are istio, kubernetes/,
+    );
+  });
+
+  it('rejects a known provider that has no router yet', () => {
+    assert.throws(
+      () => createRouter('smi:v1alpha3:linkerd', deps),
+      /"smi:v1alpha3:linkerd" is not supported/,
+    );
+  });
+});
