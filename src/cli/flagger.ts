@@ -2,6 +2,7 @@
 import { createLogger } from '../logging/logger.ts';
 import { VERSION } from '../version.ts';
 import { runDemo } from './demo.ts';
+import { runController } from './run-controller.ts';
 import { runValidate } from './validate.ts';
 
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -10,8 +11,6 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'version':
-    case '-version':
-    case '--version':
       out(VERSION);
       return 0;
     case 'validate':
@@ -24,10 +23,8 @@ async function main(argv: string[]): Promise<number> {
       await runDemo({ exit: rest.includes('--exit'), logger: createLogger({ level: 'warn' }), out });
       return 0;
     default:
-      process.stderr.write(
-        'flagger: the controller is not available in this version yet; commands: version, validate, demo\n',
-      );
-      return 2;
+      // Anything else is Flagger's own invocation: the controller with its flags.
+      return runController(argv);
   }
 }
 

@@ -77,7 +77,8 @@ export const FLAGS = {
 } satisfies Record<string, FlagSpec>;
 
 export type FlagName = keyof typeof FLAGS;
-export type Flags = { [K in FlagName]: (typeof FLAGS)[K]['default'] };
+type Widen<T> = T extends boolean ? boolean : T extends number ? number : string;
+export type Flags = { [K in FlagName]: Widen<(typeof FLAGS)[K]['default']> };
 
 /** Parses argv (without the node and script paths); throws on unknown flags or bad values. */
 export function parseFlags(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Flags {

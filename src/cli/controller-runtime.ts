@@ -1,0 +1,145 @@
+// The controller's composition root: builds every plugin from the flags and starts the controller. The CLI,
+// the demo and the integration tests all start the controller through here.
+import type { Canary } from '../api/canary.ts';
+import { API_VERSION } from '../api/crds.ts';
+import type { MetricTemplate } from '../api/metric-template.ts';
+import { Controller } from '../controller/controller.ts';
+import type { KubeClient } from '../kube/client.ts';
+import { EventRecorder } from '../kube/events.ts';
+import { Informer } from '../kube/informer.ts';
+import type { Secret } from '../kube/types.ts';
+import type { Logger } from '../logging/logger.ts';
+import { checkMetric } from '../metrics/check.ts';
+import { PrometheusProvider } from '../metrics/providers/prometheus.ts';
+import { createRouter } from '../routers/registry.ts';
+import { KubernetesServiceRouter } from '../routers/service-router.ts';
+import type { ServiceRouter } from '../routers/types.ts';
+import { CanaryRecorder, type EventSink } from '../scheduler/recorder.ts';
+import { StatusWriter } from '../scheduler/status-writer.ts';
+import type { SchedulerDeps } from '../scheduler/types.ts';
+import { createScaler, createTarget } from '../targets/registry.ts';
+import type { TargetOptions } from '../targets/types.ts';
+import { callWebhook } from '../webhooks/call.ts';
+import { eventHooks, postEvent } from '../webhooks/event-webhook.ts';
+
+export interface RuntimeOptions {
+  kube: KubeClient;
+  /** Client of the cluster with the mesh objects (-kubeconfig-service-mesh); the main one by default. */
+  meshKube?: KubeClient;
+  logger: Logger;
+  namespace?: string;
+  meshProvider: string;
+  metricsServer: string;
+  eventWebhook?: string;
+  targets: TargetOptions;
+  ingressClass: string;
+  ingressAnnotationsPrefix: string;
+  noCrossNamespaceRefs: boolean;
+  workers: number;
+  minAnalysisIntervalMs?: number;
+  relistIntervalMs?: number;
+}
+
+/** A Service target has no primary workload of ours behind generated Services: Flagger's no-op router. */
+const noServices: ServiceRouter = {
+  initialize: () => Promise.resolve(),
+  reconcile: () => Promise.resolve(),
+  finalize: () => Promise.resolve(),
+};
+
+export class ControllerRuntime {
+  readonly controller: Controller;
+  private readonly templates: Informer<MetricTemplate>;
+
+  private constructor(controller: Controller, templates: Informer<MetricTemplate>) {
+    this.controller = controller;
+    this.templates = templates;
+  }
+
+  static async start(options: RuntimeOptions): Promise<ControllerRuntime> {
+    const { kube, logger } = options;
+    const templates = new Informer<MetricTemplate>(kube, {
+      apiVersion: API_VERSION,
+      kind: 'MetricTemplate',
+      namespace: options.namespace,
+      logger,
+    });
+    templates.start();
+    await templates.synced;
+    const deps = schedulerDeps(options, templates);
+    const controller = new Controller(
+      deps,
+      {
+        namespace: options.namespace,
+        workers: options.workers,
+        noCrossNamespaceRefs: options.noCrossNamespaceRefs,
+        minAnalysisIntervalMs: options.minAnalysisIntervalMs,
+        relistIntervalMs: options.relistIntervalMs,
+      },
+      logger,
+    );
+    await controller.start();
+    return new ControllerRuntime(controller, templates);
+  }
+
+  async stop(): Promise<void> {
+    this.templates.stop();
+    await this.controller.stop();
+  }
+}
+
+function schedulerDeps(options: RuntimeOptions, templates: Informer<MetricTemplate>): SchedulerDeps {
+  const { kube, logger } = options;
+  const meshKube = options.meshKube ?? kube;
+  const prometheus = new PrometheusProvider({ address: options.metricsServer });
+  const targetDeps = { kube, logger, options: options.targets };
+  const services = new KubernetesServiceRouter({ kube, logger });
+  const metricContext = {
+    prometheus,
+    meshProvider: options.meshProvider,
+    templates: { get: (namespace: string, name: string) => templates.get(`${namespace}/${name}`) },
+    secrets: {
+      get: (namespace: string, name: string) =>
+        kube.get<Secret>({ apiVersion: 'v1', kind: 'Secret', name, namespace }),
+    },
+  };
+  return {
+    kube,
+    status: new StatusWriter(kube),
+    recorder: new CanaryRecorder({
+      events: new EventRecorder(kube, logger),
+      logger,
+      alerter: { alert: () => Promise.resolve() },
+      eventSink: eventSink(options.eventWebhook),
+    }),
+    meshProvider: options.meshProvider,
+    target: canary => createTarget(canary, targetDeps),
+    scaler: canary => createScaler(canary, targetDeps),
+    services: canary => (canary.spec.targetRef.kind === 'Service' ? noServices : services),
+    router: (provider, metadata) =>
+      createRouter(provider, {
+        kube: meshKube,
+        logger,
+        labelKey: metadata.labelKey,
+        setOwnerRefs: meshKube.server === kube.server,
+        ingressClass: options.ingressClass,
+        ingressAnnotationsPrefix: options.ingressAnnotationsPrefix,
+      }),
+    callHook: callWebhook,
+    checkMetric: (canary, metric) => checkMetric(canary, metric, metricContext),
+    metricProviderProblems: async (canary: Canary) => {
+      const builtin = (canary.spec.analysis.metrics ?? []).some(m => m.templateRef === undefined);
+      if (!builtin || (await prometheus.isOnline())) return [];
+      return [`prometheus not avaiable: ${options.metricsServer} is not answering`];
+    },
+  };
+}
+
+/** Every recorded event goes to the canary's event hooks, else to -event-webhook, as in Flagger. */
+function eventSink(globalUrl: string | undefined): EventSink {
+  return async (canary, eventType, message) => {
+    for (const hook of eventHooks(canary.spec.analysis, globalUrl ?? '')) {
+      await postEvent(hook, canary, canary.status?.phase ?? '', eventType, message);
+    }
+  };
+}

@@ -1,0 +1,70 @@
+// `flagger [flags]`: runs the controller, out of cluster with -kubeconfig or in cluster with the service
+// account, until SIGINT/SIGTERM.
+import { Registry, Gauge } from 'prom-client';
+import { connect } from '../kube/config.ts';
+import { createLogger } from '../logging/logger.ts';
+import { VERSION } from '../version.ts';
+import { ControllerRuntime } from './controller-runtime.ts';
+import { listFlag, parseFlags, usage } from './flags.ts';
+import { startHttpServer } from './http-server.ts';
+
+export async function runController(argv: string[]): Promise<number> {
+  if (argv.includes('-h') || argv.includes('--help') || argv.includes('-help')) {
+    process.stdout.write(`Usage of flagger:\n${usage()}\n`);
+    return 0;
+  }
+  const flags = parseFlags(argv);
+  if (flags.version) {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  const logger = createLogger({ level: flags['log-level'] });
+  const kube = connect({ kubeconfig: flags.kubeconfig || undefined, master: flags.master || undefined });
+  const meshKube = flags['kubeconfig-service-mesh']
+    ? connect({ kubeconfig: flags['kubeconfig-service-mesh'] })
+    : kube;
+  const version = await kube.serverVersion();
+  logger.info(
+    `Starting flagger version ${VERSION} on Kubernetes ${version.gitVersion} with mesh provider ${flags['mesh-provider']}`,
+  );
+
+  const registry = new Registry();
+  new Gauge({
+    name: 'flagger_info',
+    help: 'Flagger version and mesh provider information',
+    labelNames: ['version', 'mesh_provider'],
+    registers: [registry],
+  }).set({ version: VERSION, mesh_provider: flags['mesh-provider'] }, 1);
+  let ready = false;
+  const server = await startHttpServer({ port: Number(flags.port), registry, ready: () => ready });
+
+  const runtime = await ControllerRuntime.start({
+    kube,
+    meshKube,
+    logger,
+    namespace: flags.namespace || undefined,
+    meshProvider: flags['mesh-provider'],
+    metricsServer: flags['metrics-server'],
+    eventWebhook: flags['event-webhook'] || undefined,
+    targets: {
+      selectorLabels: listFlag(flags['selector-labels']),
+      includeLabelPrefix: listFlag(flags['include-label-prefix']),
+      enableConfigTracking: flags['enable-config-tracking'],
+    },
+    ingressClass: flags['ingress-class'],
+    ingressAnnotationsPrefix: flags['ingress-annotations-prefix'],
+    noCrossNamespaceRefs: flags['no-cross-namespace-refs'],
+    workers: flags.threadiness,
+  });
+  ready = true;
+  logger.info('Started canary controller');
+
+  const signal = await new Promise<string>(resolve => {
+    for (const s of ['SIGINT', 'SIGTERM'] as const) process.once(s, () => resolve(s));
+  });
+  logger.info(`Received ${signal}, shutting down`);
+  ready = false;
+  await runtime.stop();
+  await new Promise(resolve => server.close(resolve));
+  return 0;
+}
