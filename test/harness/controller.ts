@@ -1,0 +1,98 @@
+// Starts the real controller in this process against a test cluster, with a real Prometheus scraping a fake
+// Istio exporter for the built-in metrics, and keeps its JSON log lines for assertions.
+import { readFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
+import { after, before } from 'node:test';
+import { parseAllDocuments } from 'yaml';
+import type { Canary } from '../../src/api/canary.ts';
+import { API_VERSION } from '../../src/api/crds.ts';
+import { ControllerRuntime, type RuntimeOptions } from '../../src/cli/controller-runtime.ts';
+import type { CoreEvent, KubeObject } from '../../src/kube/types.ts';
+import { createLogger } from '../../src/logging/logger.ts';
+import { installCrds } from '../../src/playground/install-crds.ts';
+import type { TestCluster } from './cluster.ts';
+import { IstioExporter } from './istio-exporter.ts';
+import { PrometheusServer } from './prometheus.ts';
+
+export interface TestController {
+  runtime: ControllerRuntime;
+  exporter: IstioExporter;
+  prometheus: PrometheusServer;
+  /** Every log line the controller wrote, parsed. */
+  logs: Record<string, unknown>[];
+  /** Stops the controller (to test a restart); start() brings up a new one. */
+  restart(): Promise<void>;
+}
+
+const istioCrds = new URL('../fixtures/crds/istio.yaml', import.meta.url);
+
+/** Starts CRDs, Prometheus, the exporter and the controller before the file's tests; stops them after. */
+export function useController(cluster: TestCluster, options: Partial<RuntimeOptions> = {}): TestController {
+  const handle = { logs: [] as Record<string, unknown>[] } as TestController;
+  const start = async () => {
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString().split('\n').filter(Boolean))
+          handle.logs.push(JSON.parse(line) as Record<string, unknown>);
+        done();
+      },
+    });
+    handle.runtime = await ControllerRuntime.start({
+      kube: cluster.plane.client(),
+      logger: createLogger({ level: 'debug', destination }),
+      meshProvider: 'istio',
+      metricsServer: handle.prometheus.url,
+      targets: {
+        selectorLabels: ['app', 'name', 'app.kubernetes.io/name'],
+        includeLabelPrefix: [],
+        enableConfigTracking: true,
+      },
+      ingressClass: '',
+      ingressAnnotationsPrefix: 'nginx.ingress.kubernetes.io',
+      noCrossNamespaceRefs: false,
+      workers: 2,
+      minAnalysisIntervalMs: 1_000,
+      ...options,
+    });
+  };
+  handle.restart = async () => {
+    await handle.runtime.stop();
+    await start();
+  };
+  before(async () => {
+    await installCrds(cluster.client);
+    const istio = parseAllDocuments(readFileSync(istioCrds, 'utf8')).map(d => d.toJS() as KubeObject);
+    await installCrds(cluster.client, istio);
+    handle.exporter = await IstioExporter.start();
+    handle.prometheus = await PrometheusServer.start([handle.exporter.target]);
+    await start();
+  });
+  after(async () => {
+    await handle.runtime.stop();
+    await handle.prometheus.stop();
+    await handle.exporter.stop();
+  });
+  return handle;
+}
+
+/** Reads a canary. */
+export async function getCanary(cluster: TestCluster, namespace: string, name = 'podinfo'): Promise<Canary> {
+  return cluster.client.get<Canary>({ apiVersion: API_VERSION, kind: 'Canary', name, namespace });
+}
+
+/** The messages of the events recorded about the canary, oldest first. */
+export async function canaryEvents(
+  cluster: TestCluster,
+  namespace: string,
+  name = 'podinfo',
+): Promise<string[]> {
+  const events = await cluster.client.list<CoreEvent>('v1', 'Event', { namespace });
+  return events.items
+    .filter(e => e.involvedObject.kind === 'Canary' && e.involvedObject.name === name)
+    .sort(
+      (a, b) =>
+        (a.firstTimestamp ?? '').localeCompare(b.firstTimestamp ?? '') ||
+        (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''),
+    )
+    .map(e => e.message ?? '');
+}
