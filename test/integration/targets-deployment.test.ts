@@ -165,8 +165,11 @@ describe('Deployment target on a real control plane', () => {
     );
     assert.match(stuck.message, /0 of 2 \(readyThreshold 100%\) updated replicas are available$/);
 
-    await cluster.client.patch(ref(namespace, 'podinfo'), 'merge', { spec: { progressDeadlineSeconds: 2 } });
-    // With the canary's own deadline far away, only the Deployment's ProgressDeadlineExceeded is final.
+    // Another never-ready revision, now with a short Deployment deadline. With the canary's own deadline far
+    // away, only the Deployment's ProgressDeadlineExceeded condition makes it final.
+    await cluster.client.patch(ref(namespace, 'podinfo'), 'merge', {
+      spec: { progressDeadlineSeconds: 2, template: { metadata: { annotations: { revision: '3' } } } },
+    });
     const exceeded = await eventuallyFailed(
       () => target.isCanaryReady(canary),
       'the Deployment never exceeded its progress deadline',
@@ -213,6 +216,50 @@ describe('Deployment target on a real control plane', () => {
     await setImage(namespace, 'podinfo', IMAGE_V2);
     assert.notEqual((await target.revision(canary)).specHash, initial.specHash);
     assert.equal(await target.hasTargetChanged(applied), true);
+  });
+
+  it('tracks only application configs: not opted-out ones, registry secrets or missing optional refs', async () => {
+    const { namespace, canary } = await setup();
+    await cluster.client.create<ConfigMap>({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'shared', namespace, annotations: { 'flagger.app/config-tracking': 'disabled' } },
+      data: { a: 'b' },
+    });
+    await cluster.client.create<Secret>({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'registry', namespace },
+      type: 'kubernetes.io/dockerconfigjson',
+      data: { '.dockerconfigjson': Buffer.from('{"auths":{}}').toString('base64') },
+    });
+    await cluster.client.modify<Deployment>(ref(namespace, 'podinfo'), d => {
+      d.spec!.template.spec!.volumes!.push(
+        { name: 'shared', configMap: { name: 'shared' } },
+        { name: 'registry', secret: { secretName: 'registry' } },
+        { name: 'maybe', configMap: { name: 'missing', optional: true } },
+      );
+      return true;
+    });
+    assert.deepEqual(Object.keys((await target.revision(canary)).trackedConfigs), [
+      'configmap/podinfo-config',
+      'secret/podinfo-secret',
+    ]);
+    await target.initialize(canary);
+    const primary = await get(namespace, 'podinfo-primary');
+    const volumes = primary.spec!.template.spec!.volumes!;
+    assert.deepEqual(
+      volumes.map(v => v.configMap?.name ?? v.secret?.secretName),
+      ['podinfo-config-primary', 'shared', 'registry', 'missing'],
+    );
+
+    await cluster.client.modify<Deployment>(ref(namespace, 'podinfo'), d => {
+      d.spec!.template.spec!.volumes!.push({ name: 'required', configMap: { name: 'absent' } });
+      return true;
+    });
+    await assert.rejects(target.revision(canary), {
+      message: `GetTargetConfigs failed: configmap absent.${namespace} get query error: get ConfigMap ${namespace}/absent: configmaps "absent" not found`,
+    });
   });
 
   it('promotes the new image and configs to the primary with a new flagger-id', async () => {

@@ -1,0 +1,236 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { before, describe, it } from 'node:test';
+import { parseAllDocuments } from 'yaml';
+import type { Canary, CanaryAutoscalerRef } from '../../src/api/canary.ts';
+import { buildCrds } from '../../src/api/crds.ts';
+import type { Deployment, HorizontalPodAutoscaler, KubeObject } from '../../src/kube/types.ts';
+import { installCrds } from '../../src/playground/install-crds.ts';
+import { DeploymentTarget } from '../../src/targets/deployment.ts';
+import { HpaReconciler } from '../../src/targets/scalers/hpa.ts';
+import {
+  KedaReconciler,
+  PAUSED_REPLICAS_ANNOTATION,
+  type ScaledObject,
+} from '../../src/targets/scalers/keda.ts';
+import { useCluster } from '../harness/cluster.ts';
+import { IMAGE_V1, createCanary, targetDeps } from './targets-fixtures.ts';
+
+const kedaCrds = parseAllDocuments(
+  readFileSync(new URL('../fixtures/crds/keda.yaml', import.meta.url), 'utf8'),
+).map(document => document.toJS() as KubeObject);
+const FLUX = {
+  'kustomize.toolkit.fluxcd.io/reconcile': 'disabled',
+  'helm.toolkit.fluxcd.io/driftDetection': 'disabled',
+};
+
+describe('autoscaler reconcilers on a real control plane', () => {
+  const cluster = useCluster();
+
+  before(async () => {
+    await installCrds(cluster.client, [...buildCrds(), ...kedaCrds]);
+  });
+
+  const hpaRef = (namespace: string, name: string) => ({
+    apiVersion: 'autoscaling/v2beta2',
+    kind: 'HorizontalPodAutoscaler',
+    name,
+    namespace,
+  });
+  const soRef = (namespace: string, name: string) => ({
+    apiVersion: 'keda.sh/v1alpha1',
+    kind: 'ScaledObject',
+    name,
+    namespace,
+  });
+  const deploymentRef = (namespace: string) => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    name: 'podinfo',
+    namespace,
+  });
+
+  /** A namespace with a podinfo Deployment and a Canary using the given autoscaler. */
+  async function setup(autoscalerRef: CanaryAutoscalerRef): Promise<{ namespace: string; canary: Canary }> {
+    const namespace = await cluster.namespace('scalers');
+    await cluster.client.create<Deployment>({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'podinfo', namespace },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: 'podinfo' } },
+        template: {
+          metadata: { labels: { app: 'podinfo' } },
+          spec: { containers: [{ name: 'podinfo', image: IMAGE_V1 }] },
+        },
+      },
+    });
+    const canary = await createCanary(cluster.client, namespace, {
+      targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' },
+      autoscalerRef,
+    });
+    return { namespace, canary };
+  }
+
+  async function createHpa(namespace: string): Promise<HorizontalPodAutoscaler> {
+    return cluster.client.create<HorizontalPodAutoscaler>({
+      ...hpaRef(namespace, 'podinfo'),
+      metadata: {
+        name: 'podinfo',
+        namespace,
+        labels: { app: 'podinfo', 'kustomize.toolkit.fluxcd.io/name': 'apps' },
+      },
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' },
+        minReplicas: 2,
+        maxReplicas: 4,
+        metrics: [
+          {
+            type: 'Resource',
+            resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } },
+          },
+        ],
+        behavior: { scaleDown: { stabilizationWindowSeconds: 60 } },
+      },
+    });
+  }
+
+  it('copies an autoscaling/v2beta2 HPA to the primary and updates it only outside initialization', async () => {
+    const { namespace, canary } = await setup({
+      apiVersion: 'autoscaling/v2beta2',
+      kind: 'HorizontalPodAutoscaler',
+      name: 'podinfo',
+      primaryScalerReplicas: { minReplicas: 3 },
+    });
+    const source = await createHpa(namespace);
+    const reconciler = new HpaReconciler(targetDeps(cluster.client));
+    await reconciler.reconcilePrimaryScaler(canary, true);
+
+    const primary = await cluster.client.get<HorizontalPodAutoscaler>(hpaRef(namespace, 'podinfo-primary'));
+    assert.deepEqual(primary.spec.scaleTargetRef, {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      name: 'podinfo-primary',
+    });
+    assert.equal(primary.spec.minReplicas, 3, 'primaryScalerReplicas.minReplicas overrides');
+    assert.equal(primary.spec.maxReplicas, 4);
+    assert.deepEqual(primary.spec.metrics, source.spec.metrics);
+    assert.deepEqual(primary.spec.behavior, source.spec.behavior);
+    assert.deepEqual(primary.metadata!.labels, { app: 'podinfo' });
+    assert.deepEqual(primary.metadata!.annotations, FLUX);
+    assert.equal(primary.metadata!.ownerReferences?.[0]?.uid, canary.metadata.uid);
+
+    await cluster.client.modify<HorizontalPodAutoscaler>(hpaRef(namespace, 'podinfo'), hpa => {
+      hpa.spec.maxReplicas = 6;
+      hpa.spec.metrics = [
+        {
+          type: 'Resource',
+          resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } },
+        },
+      ];
+      return true;
+    });
+    await reconciler.reconcilePrimaryScaler(canary, true);
+    const unchanged = await cluster.client.get<HorizontalPodAutoscaler>(hpaRef(namespace, 'podinfo-primary'));
+    assert.equal(unchanged.spec.maxReplicas, 4, 'initialization never updates');
+
+    await reconciler.reconcilePrimaryScaler(canary, false);
+    const updated = await cluster.client.get<HorizontalPodAutoscaler>(hpaRef(namespace, 'podinfo-primary'));
+    assert.equal(updated.spec.maxReplicas, 6);
+    assert.equal(updated.spec.minReplicas, 3);
+    assert.equal(updated.spec.metrics?.[0]?.resource?.target.averageUtilization, 50);
+  });
+
+  it('falls back to autoscaling/v2beta2 when autoscalerRef names v2, which Kubernetes 1.20 does not serve', async () => {
+    const { namespace, canary } = await setup({
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      name: 'podinfo',
+    });
+    await createHpa(namespace);
+    await new HpaReconciler(targetDeps(cluster.client)).reconcilePrimaryScaler(canary, true);
+    const primary = await cluster.client.get<HorizontalPodAutoscaler>(hpaRef(namespace, 'podinfo-primary'));
+    assert.equal(primary.spec.minReplicas, 2);
+  });
+
+  it("scales a Deployment up from zero to the HPA's minReplicas", async () => {
+    const { namespace, canary } = await setup({
+      apiVersion: 'autoscaling/v2beta2',
+      kind: 'HorizontalPodAutoscaler',
+      name: 'podinfo',
+    });
+    await cluster.client.create<HorizontalPodAutoscaler>({
+      ...hpaRef(namespace, 'podinfo'),
+      metadata: { name: 'podinfo', namespace },
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo-missing' },
+        minReplicas: 3,
+        maxReplicas: 5,
+      },
+    });
+    const target = new DeploymentTarget(targetDeps(cluster.client));
+    await target.scaleToZero(canary);
+    await target.scaleFromZero(canary);
+    const deployment = await cluster.client.get<Deployment>(deploymentRef(namespace));
+    assert.equal(deployment.spec!.replicas, 3);
+  });
+
+  it('copies a KEDA ScaledObject to the primary, pauses and resumes the target', async () => {
+    const { namespace, canary } = await setup({
+      apiVersion: 'keda.sh/v1alpha1',
+      kind: 'ScaledObject',
+      name: 'podinfo-so',
+      primaryScalerReplicas: { maxReplicas: 8 },
+    });
+    await cluster.client.create<ScaledObject>({
+      ...soRef(namespace, 'podinfo-so'),
+      metadata: { name: 'podinfo-so', namespace, labels: { app: 'podinfo' } },
+      spec: {
+        scaleTargetRef: { name: 'podinfo' },
+        pollingInterval: 10,
+        minReplicaCount: 2,
+        maxReplicaCount: 5,
+        advanced: { horizontalPodAutoscalerConfig: { name: 'podinfo-hpa' } },
+        triggers: [
+          {
+            type: 'prometheus',
+            name: 'requests',
+            metadata: { query: 'sum(rate(http_requests_total{app="podinfo-canary"}[1m]))', threshold: '10' },
+          },
+        ],
+      },
+    });
+    const reconciler = new KedaReconciler(targetDeps(cluster.client));
+    await reconciler.reconcilePrimaryScaler(canary, true);
+    const primary = await cluster.client.get<ScaledObject>(soRef(namespace, 'podinfo-so-primary'));
+    assert.deepEqual(primary.spec, {
+      scaleTargetRef: { name: 'podinfo-primary' },
+      pollingInterval: 10,
+      minReplicaCount: 2,
+      maxReplicaCount: 8,
+      advanced: { horizontalPodAutoscalerConfig: { name: 'podinfo-hpa-primary' } },
+      triggers: [
+        {
+          type: 'prometheus',
+          name: 'requests',
+          metadata: { query: 'sum(rate(http_requests_total{app="podinfo-primary"}[1m]))', threshold: '10' },
+        },
+      ],
+    });
+    assert.equal(primary.metadata!.ownerReferences?.[0]?.uid, canary.metadata.uid);
+
+    await reconciler.pauseTargetScaler(canary);
+    const paused = await cluster.client.get<ScaledObject>(soRef(namespace, 'podinfo-so'));
+    assert.equal(paused.metadata!.annotations?.[PAUSED_REPLICAS_ANNOTATION], '0');
+    await reconciler.resumeTargetScaler(canary);
+    const resumed = await cluster.client.get<ScaledObject>(soRef(namespace, 'podinfo-so'));
+    assert.equal(resumed.metadata!.annotations?.[PAUSED_REPLICAS_ANNOTATION], undefined);
+
+    const target = new DeploymentTarget(targetDeps(cluster.client));
+    await target.scaleToZero(canary);
+    await target.scaleFromZero(canary);
+    const deployment = await cluster.client.get<Deployment>(deploymentRef(namespace));
+    assert.equal(deployment.spec!.replicas, 2, "the ScaledObject's minReplicaCount");
+  });
+});
