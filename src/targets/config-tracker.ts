@@ -88,7 +88,8 @@ function trackingDisabled(meta: ObjectMeta | undefined): boolean {
 export class ConfigTracker {
   private readonly kube: KubeClient;
   private readonly logger: Logger;
-  private readonly enabled: boolean;
+  /** -enable-config-tracking; when off nothing is tracked and nothing ever counts as changed. */
+  readonly enabled: boolean;
   private readonly includeLabelPrefix: string[];
 
   constructor(deps: TargetDeps) {

@@ -126,6 +126,8 @@ export abstract class PodWorkloadTarget<T extends PodWorkload> implements Worklo
   }
 
   async haveDependenciesChanged(canary: Canary): Promise<boolean> {
+    // As Flagger's NopTracker: checksums left in the status from before tracking was switched off are ignored.
+    if (!this.configs.enabled) return false;
     const target = await this.getTarget(canary);
     const configs = await this.trackedConfigs(canary, target);
     const change = changedConfig(configChecksums(configs), canary.status?.trackedConfigs);

@@ -176,6 +176,21 @@ describe('autoscaler reconcilers on a real control plane', () => {
     assert.equal(deployment.spec!.replicas, 3);
   });
 
+  it("leaves the primary's replicas to its autoscaler on promotion", async () => {
+    const { namespace, canary } = await setup({
+      apiVersion: 'autoscaling/v2beta2',
+      kind: 'HorizontalPodAutoscaler',
+      name: 'podinfo',
+    });
+    const target = new DeploymentTarget(targetDeps(cluster.client));
+    await target.initialize(canary);
+    const primaryRef = { ...deploymentRef(namespace), name: 'podinfo-primary' };
+    await cluster.client.patch(primaryRef, 'merge', { spec: { replicas: 4 } });
+    await cluster.client.patch(deploymentRef(namespace), 'merge', { spec: { replicas: 2 } });
+    await target.promote(canary);
+    assert.equal((await cluster.client.get<Deployment>(primaryRef)).spec!.replicas, 4);
+  });
+
   it('copies a KEDA ScaledObject to the primary, pauses and resumes the target', async () => {
     const { namespace, canary } = await setup({
       apiVersion: 'keda.sh/v1alpha1',

@@ -262,6 +262,17 @@ describe('Deployment target on a real control plane', () => {
     });
   });
 
+  it('without config tracking, shares the configs with the primary and never reports them changed', async () => {
+    const { namespace, canary } = await setup();
+    const untracked = new DeploymentTarget(targetDeps(cluster.client, { enableConfigTracking: false }));
+    assert.deepEqual((await untracked.revision(canary)).trackedConfigs, {});
+    const stale: Canary = { ...canary, status: { trackedConfigs: { 'configmap/podinfo-config': 'old' } } };
+    assert.equal(await untracked.haveDependenciesChanged(stale), false);
+    await untracked.initialize(canary);
+    const container = (await get(namespace, 'podinfo-primary')).spec!.template.spec!.containers[0]!;
+    assert.equal(container.envFrom?.[0]?.configMapRef?.name, 'podinfo-config');
+  });
+
   it('promotes the new image and configs to the primary with a new flagger-id', async () => {
     const { namespace, canary } = await setup();
     await target.initialize(canary);
