@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Canary } from '../api/canary.ts';
-import { setCounter, setPhase, setValidation, syncStatus, VALIDATED_CONDITION } from './status.ts';
+import {
+  mergeFields,
+  setCounter,
+  setPhase,
+  setValidation,
+  syncStatus,
+  VALIDATED_CONDITION,
+} from './status.ts';
 
 const T0 = '2026-01-01T00:00:00Z';
 const T1 = '2026-01-01T00:01:00Z';
@@ -85,6 +92,24 @@ describe('syncStatus', () => {
   it('records the revision as promoted when Initialized', () => {
     const status = syncStatus({ phase: 'Initialized' }, { specHash: 'h1', trackedConfigs: {} })(canary(), T0);
     assert.equal(status.lastPromotedSpec, 'h1');
+  });
+});
+
+describe('mergeFields', () => {
+  it('sets router fields and removes cleared ones instead of writing null', () => {
+    const status = mergeFields({
+      sessionAffinityCookie: 'c=new',
+      previousSessionAffinityCookie: '',
+      primarySessionAffinityCookie: null as unknown as string,
+    })(
+      canary({
+        sessionAffinityCookie: 'c=old',
+        previousSessionAffinityCookie: 'c=older',
+        primarySessionAffinityCookie: 'p=1',
+      }),
+      T0,
+    );
+    assert.deepEqual(status, { sessionAffinityCookie: 'c=new' });
   });
 });
 

@@ -58,9 +58,16 @@ export function setCounter(
   return (canary, now) => ({ ...canary.status, [field]: value, lastTransitionTime: now });
 }
 
-/** Merges router-maintained fields (session affinity cookies) into the status. */
+/** Merges router-maintained fields (session affinity cookies); an empty or null value removes the field. */
 export function mergeFields(fields: Partial<CanaryStatus>): StatusChange {
-  return canary => ({ ...canary.status, ...fields });
+  return canary => {
+    // Routers report a cleared cookie as '' (or null): the field is removed, never written as null.
+    const values = Object.entries(fields as Record<string, unknown>);
+    const set = values.filter(([, value]) => value !== null && value !== '' && value !== undefined);
+    const cleared = new Set(values.map(([key]) => key));
+    const kept = Object.entries(canary.status ?? {}).filter(([key]) => !cleared.has(key));
+    return Object.fromEntries([...kept, ...set]);
+  };
 }
 
 /** Sets or clears our Validated condition; problems empty means valid. */
