@@ -1,21 +1,37 @@
-// `flagger demo`: a whole local setup on one machine: a real control plane (etcd, kube-apiserver,
-// kube-controller-manager), the fake kubelet, our CRDs, and an example workload with its Canary.
+// `flagger demo`: two whole releases on one machine. A real control plane (etcd, kube-apiserver,
+// kube-controller-manager), the fake kubelet, our CRDs and the controller itself; podinfo is released twice:
+// once successfully (promoted), once with pods that never get ready (rolled back). What the controller says
+// about the canary is printed as it happens.
 import { execFileSync } from 'node:child_process';
-import type { Logger } from 'pino';
+import { Writable } from 'node:stream';
 import type { Canary } from '../api/canary.ts';
-import type { Deployment } from '../kube/types.ts';
+import { API_VERSION } from '../api/crds.ts';
+import type { KubeClient } from '../kube/client.ts';
+import type { Deployment, PodTemplateSpec } from '../kube/types.ts';
+import { createLogger, type Logger } from '../logging/logger.ts';
 import { ControlPlane } from '../playground/control-plane.ts';
-import { FakeKubelet } from '../playground/fake-kubelet.ts';
+import { FakeKubelet, readyAnnotation } from '../playground/fake-kubelet.ts';
 import { installCrds } from '../playground/install-crds.ts';
+import { waitFor } from '../playground/process.ts';
+import { ControllerRuntime } from './controller-runtime.ts';
 
 export interface DemoOptions {
-  /** Stop everything once the setup is shown, instead of waiting for Ctrl-C. */
+  /** Stop everything once the releases are done, instead of waiting for Ctrl-C. */
   exit: boolean;
-  logger: Logger;
   out: (line: string) => void;
 }
 
 const namespace = 'test';
+
+function template(image: string, ready = true): PodTemplateSpec {
+  return {
+    metadata: {
+      labels: { app: 'podinfo' },
+      ...(ready ? {} : { annotations: { [readyAnnotation]: 'false' } }),
+    },
+    spec: { containers: [{ name: 'podinfod', image, ports: [{ name: 'http', containerPort: 9898 }] }] },
+  };
+}
 
 const podinfo: Deployment = {
   apiVersion: 'apps/v1',
@@ -24,57 +40,112 @@ const podinfo: Deployment = {
   spec: {
     replicas: 2,
     selector: { matchLabels: { app: 'podinfo' } },
-    template: {
-      metadata: { labels: { app: 'podinfo' } },
-      spec: {
-        containers: [
-          {
-            name: 'podinfod',
-            image: 'ghcr.io/stefanprodan/podinfo:6.0.0',
-            ports: [{ name: 'http', containerPort: 9898 }],
-          },
-        ],
-      },
-    },
+    template: template('ghcr.io/stefanprodan/podinfo:6.0.0'),
   },
 };
 
 const canary: Canary = {
-  apiVersion: 'flagger.app/v1beta1',
+  apiVersion: API_VERSION,
   kind: 'Canary',
   metadata: { name: 'podinfo', namespace },
   spec: {
     provider: 'kubernetes',
     targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' },
+    progressDeadlineSeconds: 15,
     service: { port: 9898 },
-    analysis: { interval: '10s', threshold: 2, iterations: 3 },
+    analysis: { interval: '2s', threshold: 2, iterations: 3 },
   },
 };
+
+const canaryRef = { apiVersion: API_VERSION, kind: 'Canary', name: 'podinfo', namespace };
+
+/** The controller's log, reduced to what it says about canaries: "podinfo.test  Advance ...". */
+function narrator(out: (line: string) => void): Logger {
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString().split('\n').filter(Boolean)) {
+        const entry = JSON.parse(line) as { canary?: string; msg?: string; level?: string };
+        if (entry.canary && entry.level !== 'debug') out(`  ${entry.canary}  ${entry.msg ?? ''}`);
+      }
+      done();
+    },
+  });
+  return createLogger({ level: 'info', destination });
+}
+
+async function release(kube: KubeClient, image: string, ready: boolean, until: string): Promise<void> {
+  await kube.modify<Deployment>(
+    { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo', namespace },
+    d => {
+      if (d.spec) d.spec.template = template(image, ready);
+      return true;
+    },
+  );
+  await waitFor(
+    async () => (await kube.get<Canary>(canaryRef)).status?.phase === until,
+    180_000,
+    `the canary did not reach ${until}`,
+  );
+}
 
 export async function runDemo(options: DemoOptions): Promise<void> {
   const { out } = options;
   out('Starting a local Kubernetes v1.20 control plane (etcd, kube-apiserver, kube-controller-manager)...');
   const plane = await ControlPlane.start();
-  const kubelet = new FakeKubelet(plane.client({ fieldManager: 'fake-kubelet' }), { logger: options.logger });
+  const quiet = createLogger({ level: 'warn' });
+  const kubelet = new FakeKubelet(plane.client({ fieldManager: 'fake-kubelet' }), { logger: quiet });
+  let runtime: ControllerRuntime | undefined;
   try {
     await kubelet.start();
-    const client = plane.client();
-    await installCrds(client);
-    out('Installed the Canary, MetricTemplate and AlertProvider CRDs.');
-    await client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
-    await client.create(podinfo);
-    await client.create(canary);
-    out(`Applied the podinfo Deployment and its Canary in namespace ${namespace}.\n`);
+    const kube = plane.client();
+    await installCrds(kube);
+    out('Installed the Canary, MetricTemplate and AlertProvider CRDs; starting the controller.');
+    runtime = await ControllerRuntime.start({
+      kube,
+      logger: narrator(out),
+      meshProvider: 'kubernetes',
+      metricsServer: 'http://127.0.0.1:9090',
+      targets: {
+        selectorLabels: ['app', 'name', 'app.kubernetes.io/name'],
+        includeLabelPrefix: [],
+        enableConfigTracking: true,
+      },
+      ingressClass: '',
+      ingressAnnotationsPrefix: 'nginx.ingress.kubernetes.io',
+      noCrossNamespaceRefs: false,
+      workers: 2,
+      minAnalysisIntervalMs: 1_000,
+    });
+    await kube.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
+    await kube.create(podinfo);
+    await kube.create(canary);
+    out(
+      `\nApplied the podinfo Deployment and its Canary (blue/green, 3 iterations) in namespace ${namespace}.`,
+    );
+    await waitFor(
+      async () => (await kube.get<Canary>(canaryRef)).status?.phase === 'Initialized',
+      120_000,
+      'not initialized',
+    );
+
+    out('\nRelease 1: podinfo:6.0.1, healthy pods.');
+    await release(kube, 'ghcr.io/stefanprodan/podinfo:6.0.1', true, 'Succeeded');
+    out('\nRelease 2: podinfo:6.0.2, pods that never become ready (progress deadline 15s).');
+    await release(kube, 'ghcr.io/stefanprodan/podinfo:6.0.2', false, 'Failed');
+
     const kubectl = (...args: string[]) =>
       execFileSync(plane.binaries.kubectl, ['--kubeconfig', plane.kubeconfigPath, ...args], {
         encoding: 'utf8',
       });
-    out(kubectl('get', 'deployments,canaries', '-n', namespace, '-o', 'wide'));
+    out(`\n${kubectl('get', 'deployments,canaries', '-n', namespace, '-o', 'wide')}`);
     if (options.exit) return;
-    out(`The cluster keeps running until Ctrl-C. Use it with:\n  export KUBECONFIG=${plane.kubeconfigPath}`);
+    out(
+      `The cluster and the controller keep running until Ctrl-C. Use it with:\n  export KUBECONFIG=${plane.kubeconfigPath}`,
+    );
     out(`  ${plane.binaries.kubectl} get canaries -A`);
     await new Promise<void>(resolve => process.once('SIGINT', () => resolve()));
   } finally {
+    await runtime?.stop();
     kubelet.stop();
     await plane.stop();
   }

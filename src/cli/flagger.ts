@@ -1,5 +1,4 @@
 // The `flagger` binary: the controller (Flagger's flags, no subcommand) and the CLI subcommands.
-import { createLogger } from '../logging/logger.ts';
 import { VERSION } from '../version.ts';
 import { runDemo } from './demo.ts';
 import { runController } from './run-controller.ts';
@@ -20,7 +19,7 @@ async function main(argv: string[]): Promise<number> {
         out,
       );
     case 'demo':
-      await runDemo({ exit: rest.includes('--exit'), logger: createLogger({ level: 'warn' }), out });
+      await runDemo({ exit: rest.includes('--exit'), out });
       return 0;
     default:
       // Anything else is Flagger's own invocation: the controller with its flags.

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { KubeClient } from './client.ts';
 import { isNotFound } from './errors.ts';
 import type { CoreEvent, KubeObject } from './types.ts';
+import { kubeNow } from '../util/time.ts';
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -34,7 +35,7 @@ export class EventRecorder {
     const meta = obj.metadata ?? {};
     const namespace = meta.namespace ?? 'default';
     const key = [meta.uid ?? `${namespace}/${meta.name ?? ''}`, type, reason, message].join('\u0000');
-    const now = new Date().toISOString();
+    const now = kubeNow();
     try {
       const previous = this.seen.get(key);
       if (previous && (await this.bump(previous, now))) return;

@@ -7,6 +7,7 @@ import { isConflict, isNotFound } from '../kube/errors.ts';
 import { Informer } from '../kube/informer.ts';
 import { objectKey, type Node, type Pod } from '../kube/types.ts';
 import { WorkQueue } from '../kube/workqueue.ts';
+import { kubeNow } from '../util/time.ts';
 
 export interface FakeKubeletOptions {
   nodeName?: string;
@@ -110,7 +111,7 @@ export class FakeKubelet {
   }
 
   private markRunning(pod: Pod): boolean {
-    const now = new Date().toISOString();
+    const now = kubeNow();
     const ready = this.isReady(pod) ? 'True' : 'False';
     const condition = (type: string, status: string) => ({ type, status, lastTransitionTime: now });
     pod.status = {

@@ -4,12 +4,13 @@ import type { Canary } from '../api/canary.ts';
 import { API_VERSION } from '../api/crds.ts';
 import type { KubeClient } from '../kube/client.ts';
 import type { StatusChange } from './status.ts';
+import { kubeNow } from '../util/time.ts';
 
 export class StatusWriter {
   private readonly kube: KubeClient;
   private readonly now: () => string;
 
-  constructor(kube: KubeClient, now: () => string = () => new Date().toISOString()) {
+  constructor(kube: KubeClient, now: () => string = kubeNow) {
     this.kube = kube;
     this.now = now;
   }
