@@ -148,4 +148,32 @@ describe('canary release of a Deployment with Istio and real metrics', () => {
     );
     assert.ok(before);
   });
+
+  it('takes over a status written by Flagger without a spurious release, and releases real changes', async () => {
+    const ns = await cluster.namespace();
+    flagger.exporter.setTraffic(ns, 'podinfo', healthy);
+    await initialized(ns);
+    // What Flagger leaves behind: its own hash format (a uint32 in Flagger's safe alphabet) and phase Succeeded.
+    const ref = { apiVersion: 'flagger.app/v1beta1', kind: 'Canary', name: 'podinfo', namespace: ns };
+    await cluster.client.patch(
+      ref,
+      'merge',
+      { status: { phase: 'Succeeded', lastAppliedSpec: '5f6b9d7c8d', lastPromotedSpec: '5f6b9d7c8d' } },
+      'status',
+    );
+    await new Promise(resolve => setTimeout(resolve, 4_000));
+    assert.equal(await phase(ns), 'Succeeded');
+    assert.ok(!(await canaryEvents(cluster, ns)).some(e => e.startsWith('New revision detected')));
+    await setImage(cluster.client, ns, 'Deployment', 'podinfo:6.0.1');
+    await eventually(
+      async () => (await canaryEvents(cluster, ns)).some(e => e.startsWith('New revision detected')),
+      'no release',
+      30_000,
+    );
+    await eventually(async () => (await phase(ns)) === 'Succeeded', 'release did not succeed', 90_000);
+    assert.equal(
+      (await deployment(ns, 'podinfo-primary')).spec?.template.spec?.containers[0]?.image,
+      'podinfo:6.0.1',
+    );
+  });
 });
