@@ -21,6 +21,7 @@ import { createScaler, createTarget } from '../targets/registry.ts';
 import type { TargetOptions } from '../targets/types.ts';
 import { callWebhook } from '../webhooks/call.ts';
 import { eventHooks, postEvent } from '../webhooks/event-webhook.ts';
+import { listFlag, type Flags } from './flags.ts';
 
 export interface RuntimeOptions {
   kube: KubeClient;
@@ -38,6 +39,27 @@ export interface RuntimeOptions {
   workers: number;
   minAnalysisIntervalMs?: number;
   relistIntervalMs?: number;
+}
+
+/** The runtime options that Flagger's flags describe (the binary, the demo and the tests all start from them). */
+export function optionsFromFlags(flags: Flags, kube: KubeClient, logger: Logger): RuntimeOptions {
+  return {
+    kube,
+    logger,
+    namespace: flags.namespace || undefined,
+    meshProvider: flags['mesh-provider'],
+    metricsServer: flags['metrics-server'],
+    eventWebhook: flags['event-webhook'] || undefined,
+    targets: {
+      selectorLabels: listFlag(flags['selector-labels']),
+      includeLabelPrefix: listFlag(flags['include-label-prefix']),
+      enableConfigTracking: flags['enable-config-tracking'],
+    },
+    ingressClass: flags['ingress-class'],
+    ingressAnnotationsPrefix: flags['ingress-annotations-prefix'],
+    noCrossNamespaceRefs: flags['no-cross-namespace-refs'],
+    workers: flags.threadiness,
+  };
 }
 
 /** A Service target has no primary workload of ours behind generated Services: Flagger's no-op router. */

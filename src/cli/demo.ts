@@ -13,7 +13,8 @@ import { ControlPlane } from '../playground/control-plane.ts';
 import { FakeKubelet, readyAnnotation } from '../playground/fake-kubelet.ts';
 import { installCrds } from '../playground/install-crds.ts';
 import { waitFor } from '../playground/process.ts';
-import { ControllerRuntime } from './controller-runtime.ts';
+import { ControllerRuntime, optionsFromFlags } from './controller-runtime.ts';
+import { parseFlags } from './flags.ts';
 
 export interface DemoOptions {
   /** Stop everything once the releases are done, instead of waiting for Ctrl-C. */
@@ -100,20 +101,9 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     const kube = plane.client();
     await installCrds(kube);
     out('Installed the Canary, MetricTemplate and AlertProvider CRDs; starting the controller.');
+    const flags = parseFlags(['-mesh-provider=kubernetes', '-metrics-server=http://127.0.0.1:9090'], {});
     runtime = await ControllerRuntime.start({
-      kube,
-      logger: narrator(out),
-      meshProvider: 'kubernetes',
-      metricsServer: 'http://127.0.0.1:9090',
-      targets: {
-        selectorLabels: ['app', 'name', 'app.kubernetes.io/name'],
-        includeLabelPrefix: [],
-        enableConfigTracking: true,
-      },
-      ingressClass: '',
-      ingressAnnotationsPrefix: 'nginx.ingress.kubernetes.io',
-      noCrossNamespaceRefs: false,
-      workers: 2,
+      ...optionsFromFlags(flags, kube, narrator(out)),
       minAnalysisIntervalMs: 1_000,
     });
     await kube.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });

@@ -4,8 +4,8 @@ import { Registry, Gauge } from 'prom-client';
 import { connect } from '../kube/config.ts';
 import { createLogger } from '../logging/logger.ts';
 import { VERSION } from '../version.ts';
-import { ControllerRuntime } from './controller-runtime.ts';
-import { listFlag, parseFlags, usage } from './flags.ts';
+import { ControllerRuntime, optionsFromFlags } from './controller-runtime.ts';
+import { parseFlags, usage } from './flags.ts';
 import { startHttpServer } from './http-server.ts';
 
 export async function runController(argv: string[]): Promise<number> {
@@ -38,24 +38,7 @@ export async function runController(argv: string[]): Promise<number> {
   let ready = false;
   const server = await startHttpServer({ port: Number(flags.port), registry, ready: () => ready });
 
-  const runtime = await ControllerRuntime.start({
-    kube,
-    meshKube,
-    logger,
-    namespace: flags.namespace || undefined,
-    meshProvider: flags['mesh-provider'],
-    metricsServer: flags['metrics-server'],
-    eventWebhook: flags['event-webhook'] || undefined,
-    targets: {
-      selectorLabels: listFlag(flags['selector-labels']),
-      includeLabelPrefix: listFlag(flags['include-label-prefix']),
-      enableConfigTracking: flags['enable-config-tracking'],
-    },
-    ingressClass: flags['ingress-class'],
-    ingressAnnotationsPrefix: flags['ingress-annotations-prefix'],
-    noCrossNamespaceRefs: flags['no-cross-namespace-refs'],
-    workers: flags.threadiness,
-  });
+  const runtime = await ControllerRuntime.start({ ...optionsFromFlags(flags, kube, logger), meshKube });
   ready = true;
   logger.info('Started canary controller');
 

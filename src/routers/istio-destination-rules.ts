@@ -2,7 +2,7 @@
 import type { Canary } from '../api/canary.ts';
 import type { KubeClient } from '../kube/client.ts';
 import type { Logger } from '../logging/logger.ts';
-import { canaryOwnerReference } from './generated-metadata.ts';
+import { canaryOwnerReference } from '../api/generated-objects.ts';
 import { ISTIO_API_VERSION, type DestinationRule } from './istio-types.ts';
 import { semanticallyEqual } from './semantic-equal.ts';
 import { requireService } from './service-spec.ts';

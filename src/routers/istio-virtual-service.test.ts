@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Canary, CanaryAnalysis, CanaryService } from '../api/canary.ts';
-import { KUBECTL_ANNOTATION } from './generated-metadata.ts';
+import { KUBECTL_ANNOTATION } from '../api/generated-objects.ts';
 import { readRoutes, routeLayout } from './istio-routes.ts';
 import type { VirtualService } from './istio-types.ts';
 import {

@@ -2,7 +2,8 @@
 // compares, and how an existing VirtualService (Flagger's or a user's) is brought up to date.
 import type { Canary } from '../api/canary.ts';
 import { serviceNames } from '../api/defaults.ts';
-import { KUBECTL_ANNOTATION, controllingCanary, withFluxAnnotations } from './generated-metadata.ts';
+import { controllingCanary } from './generated-metadata.ts';
+import { KUBECTL_ANNOTATION, withFluxAnnotations } from '../api/generated-objects.ts';
 import { ISTIO_API_VERSION, type VirtualService, type VirtualServiceSpec } from './istio-types.ts';
 import { STICKY_ROUTE, routeLayout, type RouteLayout } from './istio-routes.ts';
 import { semanticallyEqual } from './semantic-equal.ts';

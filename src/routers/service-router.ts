@@ -7,12 +7,8 @@ import type { Service } from '../kube/types.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { TargetMetadata } from '../targets/types.ts';
 import type { ServiceRouter } from './types.ts';
-import {
-  KUBECTL_ANNOTATION,
-  canaryLogger,
-  canaryOwnerReference,
-  controllingCanary,
-} from './generated-metadata.ts';
+import { canaryLogger, controllingCanary } from './generated-metadata.ts';
+import { KUBECTL_ANNOTATION, canaryOwnerReference } from '../api/generated-objects.ts';
 import {
   desiredService,
   newService,

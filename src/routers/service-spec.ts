@@ -6,7 +6,7 @@ import { serviceNames, servicePortName, serviceTargetPort } from '../api/default
 import type { Service } from '../kube/types.ts';
 import type { TargetMetadata } from '../targets/types.ts';
 import { canonicalJson } from '../util/hash.ts';
-import { withFluxAnnotations } from './generated-metadata.ts';
+import { withFluxAnnotations } from '../api/generated-objects.ts';
 import { semanticallyEqual } from './semantic-equal.ts';
 
 export type ServiceSpec = NonNullable<Service['spec']>;

@@ -2,10 +2,9 @@
 // gets its replicas back, the apex Service and the mesh objects are restored, then the finalizer is removed.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Canary } from '../api/canary.ts';
-import { API_VERSION } from '../api/crds.ts';
 import { analysisIntervalMs } from '../api/defaults.ts';
 import { canaryId } from './recorder.ts';
-import { setPhase } from './status.ts';
+import { setPhase, withFinalizer, withoutFinalizer } from './status.ts';
 import { TickContext } from './tick-context.ts';
 import type { SchedulerDeps } from './types.ts';
 
@@ -31,34 +30,12 @@ export async function finalizeCanary(deps: SchedulerDeps, canary: Canary): Promi
 
 /** Removes our finalizer (a no-op when it is not there). */
 export async function removeFinalizer(deps: SchedulerDeps, canary: Canary): Promise<void> {
-  const ref = {
-    apiVersion: API_VERSION,
-    kind: 'Canary',
-    name: canary.metadata.name ?? '',
-    namespace: canary.metadata.namespace,
-  };
-  await deps.kube.modify<Canary>(ref, fresh => {
-    const finalizers = fresh.metadata.finalizers ?? [];
-    if (!finalizers.includes(FINALIZER)) return false;
-    fresh.metadata.finalizers = finalizers.filter(f => f !== FINALIZER);
-    return true;
-  });
+  await deps.status.modifyMetadata(canary, withoutFinalizer(FINALIZER));
 }
 
 /** Adds our finalizer (a no-op when it is there). */
 export async function addFinalizer(deps: SchedulerDeps, canary: Canary): Promise<void> {
-  const ref = {
-    apiVersion: API_VERSION,
-    kind: 'Canary',
-    name: canary.metadata.name ?? '',
-    namespace: canary.metadata.namespace,
-  };
-  await deps.kube.modify<Canary>(ref, fresh => {
-    const finalizers = fresh.metadata.finalizers ?? [];
-    if (finalizers.includes(FINALIZER)) return false;
-    fresh.metadata.finalizers = [...finalizers, FINALIZER];
-    return true;
-  });
+  await deps.status.modifyMetadata(canary, withFinalizer(FINALIZER));
 }
 
 /** Flagger waits with backoff (3s doubling, capped at the analysis interval, 4 tries) for the target. */

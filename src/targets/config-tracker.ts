@@ -9,13 +9,12 @@ import { configChecksum } from '../util/hash.ts';
 import {
   canaryKey,
   canaryNamespace,
-  canaryOwnerRef,
   dotted,
   includeByPrefix,
   isCanaryRef,
   primaryName,
-  withFluxDisabled,
 } from './generated-metadata.ts';
+import { canaryOwnerReference, withFluxAnnotations } from '../api/generated-objects.ts';
 import { errorMessage } from './flagger-errors.ts';
 import { configKey, configRefSites, type ConfigKind } from './config-refs.ts';
 import type { PodSpec } from './metadata.ts';
@@ -154,10 +153,10 @@ export class ConfigTracker {
         namespace,
         resourceVersion: existing?.resourceVersion,
         labels: includeByPrefix(config.source.metadata?.labels, this.includeLabelPrefix),
-        annotations: withFluxDisabled({}),
+        annotations: withFluxAnnotations({}),
         // Owners other than this canary (e.g. a Helm release's) stay, but only the canary is the controller.
         ownerReferences: [
-          canaryOwnerRef(canary),
+          canaryOwnerReference(canary),
           ...(existing?.ownerReferences ?? [])
             .filter(ref => !isCanaryRef(ref, canary))
             .map(ref => ({ ...ref, controller: false })),

@@ -1,14 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Canary } from '../api/canary.ts';
-import {
-  canaryOwnerRef,
-  includeByPrefix,
-  isCanaryRef,
-  podAnnotations,
-  primaryLabels,
-  withFluxDisabled,
-} from './generated-metadata.ts';
+import { includeByPrefix, isCanaryRef, podAnnotations, primaryLabels } from './generated-metadata.ts';
+import { canaryOwnerReference, withFluxAnnotations } from '../api/generated-objects.ts';
 
 const labels = {
   app: 'podinfo',
@@ -43,7 +37,7 @@ describe('generated metadata', () => {
   });
 
   it('disables Flux reconciliation and drift detection', () => {
-    assert.deepEqual(withFluxDisabled({ a: 'b' }), {
+    assert.deepEqual(withFluxAnnotations({ a: 'b' }), {
       a: 'b',
       'kustomize.toolkit.fluxcd.io/reconcile': 'disabled',
       'helm.toolkit.fluxcd.io/driftDetection': 'disabled',
@@ -52,7 +46,7 @@ describe('generated metadata', () => {
 
   it('makes the Canary the controller owner', () => {
     const canary = { metadata: { name: 'podinfo', uid: 'u-1' }, spec: {} } as Canary;
-    const ref = canaryOwnerRef(canary);
+    const ref = canaryOwnerReference(canary);
     assert.deepEqual(ref, {
       apiVersion: 'flagger.app/v1beta1',
       kind: 'Canary',

@@ -8,12 +8,6 @@ type StringMap = Record<string, string>;
 /** Keys containing this belong to Flux; they are never copied from a target to a generated object. */
 const TOOLKIT_MARKER = 'toolkit.fluxcd.io';
 
-/** Set on every generated object so that Flux neither reconciles nor drift-corrects what Flagger manages. */
-export const FLUX_DISABLED_ANNOTATIONS: Readonly<StringMap> = {
-  'kustomize.toolkit.fluxcd.io/reconcile': 'disabled',
-  'helm.toolkit.fluxcd.io/driftDetection': 'disabled',
-};
-
 /** The pod-template annotation renewed on every create and promote to force a rolling update. */
 export const FLAGGER_ID_ANNOTATION = 'flagger-id';
 
@@ -56,10 +50,6 @@ export function includeByPrefix(map: StringMap | undefined, prefixes: readonly s
   return Object.fromEntries(Object.entries(withoutToolkitKeys(map)).filter(([key]) => matches(key)));
 }
 
-export function withFluxDisabled(map: StringMap | undefined): StringMap {
-  return { ...map, ...FLUX_DISABLED_ANNOTATIONS };
-}
-
 /** Labels without Flux keys and with the selector label set to the primary's value. */
 export function primaryLabels(labels: StringMap | undefined, labelKey: string, value: string): StringMap {
   return { ...withoutToolkitKeys(labels), [labelKey]: value };
@@ -68,18 +58,6 @@ export function primaryLabels(labels: StringMap | undefined, labelKey: string, v
 /** Pod annotations without Flux keys and with a new flagger-id. */
 export function podAnnotations(annotations: StringMap | undefined, flaggerId: string): StringMap {
   return { ...withoutToolkitKeys(annotations), [FLAGGER_ID_ANNOTATION]: flaggerId };
-}
-
-/** The controller reference that makes the Canary own (and garbage-collect) a generated object. */
-export function canaryOwnerRef(canary: Canary): OwnerReference {
-  return {
-    apiVersion: 'flagger.app/v1beta1',
-    kind: 'Canary',
-    name: canary.metadata.name ?? '',
-    uid: canary.metadata.uid ?? '',
-    controller: true,
-    blockOwnerDeletion: true,
-  };
 }
 
 /** True when ref points at this canary. */

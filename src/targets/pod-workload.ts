@@ -13,14 +13,13 @@ import { errorMessage, getQuery, withContext } from './flagger-errors.ts';
 import {
   canaryKey,
   canaryNamespace,
-  canaryOwnerRef,
   dotted,
   includeByPrefix,
   primaryLabels,
   primaryName,
-  withFluxDisabled,
   withoutToolkitKeys,
 } from './generated-metadata.ts';
+import { canaryOwnerReference, withFluxAnnotations } from '../api/generated-objects.ts';
 import { discoverPorts, selectorLabel, type SelectorLabel } from './metadata.ts';
 import { primaryPodTemplate, samePodTemplate } from './primary-template.ts';
 import { specChange } from './spec-change.ts';
@@ -153,7 +152,7 @@ export abstract class PodWorkloadTarget<T extends PodWorkload> implements Worklo
           ...primary.metadata,
           // Quirk Q12, kept: on promotion only the -include-label-prefix annotations are copied, whereas
           // creation copies all of them.
-          annotations: withFluxDisabled(
+          annotations: withFluxAnnotations(
             includeByPrefix(target.metadata?.annotations, this.options.includeLabelPrefix),
           ),
           labels: this.primaryMetaLabels(target, { labelKey, labelValue }),
@@ -223,8 +222,8 @@ export abstract class PodWorkloadTarget<T extends PodWorkload> implements Worklo
         name: ref.name,
         namespace: ref.namespace,
         labels: this.primaryMetaLabels(target, selector),
-        annotations: withFluxDisabled(withoutToolkitKeys(target.metadata?.annotations)),
-        ownerReferences: [canaryOwnerRef(canary)],
+        annotations: withFluxAnnotations(withoutToolkitKeys(target.metadata?.annotations)),
+        ownerReferences: [canaryOwnerReference(canary)],
       },
       spec: this.newPrimarySpec(canary, target, matchLabels, template),
     } as T;

@@ -10,14 +10,13 @@ import { errorMessage, getQuery, withContext } from './flagger-errors.ts';
 import {
   canaryKey,
   canaryNamespace,
-  canaryOwnerRef,
   dotted,
   includeByPrefix,
   omitKeys,
   primaryName,
-  withFluxDisabled,
   withoutToolkitKeys,
 } from './generated-metadata.ts';
+import { canaryOwnerReference, withFluxAnnotations } from '../api/generated-objects.ts';
 import { specChange } from './spec-change.ts';
 import type {
   Readiness,
@@ -110,7 +109,7 @@ export class ServiceTarget implements WorkloadTarget {
         primary.metadata = {
           ...primary.metadata,
           labels: includeByPrefix(target.metadata?.labels, prefixes),
-          annotations: withFluxDisabled(includeByPrefix(target.metadata?.annotations, prefixes)),
+          annotations: withFluxAnnotations(includeByPrefix(target.metadata?.annotations, prefixes)),
         };
         return true;
       });
@@ -173,8 +172,8 @@ export class ServiceTarget implements WorkloadTarget {
         name: this.ref(canary, role).name,
         namespace: canaryNamespace(canary),
         labels: withoutToolkitKeys(target.metadata?.labels),
-        annotations: withFluxDisabled(annotations),
-        ownerReferences: [canaryOwnerRef(canary)],
+        annotations: withFluxAnnotations(annotations),
+        ownerReferences: [canaryOwnerReference(canary)],
       },
       spec: portableServiceSpec(target.spec),
     };

@@ -6,7 +6,12 @@ import { after, before } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import type { Canary } from '../../src/api/canary.ts';
 import { API_VERSION } from '../../src/api/crds.ts';
-import { ControllerRuntime, type RuntimeOptions } from '../../src/cli/controller-runtime.ts';
+import {
+  ControllerRuntime,
+  optionsFromFlags,
+  type RuntimeOptions,
+} from '../../src/cli/controller-runtime.ts';
+import { parseFlags } from '../../src/cli/flags.ts';
 import type { CoreEvent, KubeObject } from '../../src/kube/types.ts';
 import { createLogger } from '../../src/logging/logger.ts';
 import { installCrds } from '../../src/playground/install-crds.ts';
@@ -37,20 +42,10 @@ export function useController(cluster: TestCluster, options: Partial<RuntimeOpti
         done();
       },
     });
+    const flags = parseFlags([`-metrics-server=${handle.prometheus.url}`], {});
+    const logger = createLogger({ level: 'debug', destination });
     handle.runtime = await ControllerRuntime.start({
-      kube: cluster.plane.client(),
-      logger: createLogger({ level: 'debug', destination }),
-      meshProvider: 'istio',
-      metricsServer: handle.prometheus.url,
-      targets: {
-        selectorLabels: ['app', 'name', 'app.kubernetes.io/name'],
-        includeLabelPrefix: [],
-        enableConfigTracking: true,
-      },
-      ingressClass: '',
-      ingressAnnotationsPrefix: 'nginx.ingress.kubernetes.io',
-      noCrossNamespaceRefs: false,
-      workers: 2,
+      ...optionsFromFlags(flags, cluster.plane.client(), logger),
       minAnalysisIntervalMs: 1_000,
       ...options,
     });

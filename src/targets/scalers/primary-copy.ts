@@ -6,14 +6,8 @@ import type { KubeObject, ObjectMeta, ObjectRef } from '../../kube/types.ts';
 import type { Logger } from '../../logging/logger.ts';
 import { canonicalJson } from '../../util/hash.ts';
 import { errorMessage, withContext } from '../flagger-errors.ts';
-import {
-  canaryKey,
-  canaryOwnerRef,
-  dotted,
-  includeByPrefix,
-  withFluxDisabled,
-  withoutToolkitKeys,
-} from '../generated-metadata.ts';
+import { canaryKey, dotted, includeByPrefix, withoutToolkitKeys } from '../generated-metadata.ts';
+import { canaryOwnerReference, withFluxAnnotations } from '../../api/generated-objects.ts';
 
 type Spec = Record<string, unknown>;
 
@@ -41,7 +35,7 @@ export function primaryScalerMeta(
 ): Pick<ObjectMeta, 'labels' | 'annotations'> {
   return {
     labels: withoutToolkitKeys(target.metadata?.labels),
-    annotations: withFluxDisabled(includeByPrefix(target.metadata?.annotations, includeLabelPrefix)),
+    annotations: withFluxAnnotations(includeByPrefix(target.metadata?.annotations, includeLabelPrefix)),
   };
 }
 
@@ -67,7 +61,7 @@ export async function reconcilePrimaryCopy(
         name: copy.ref.name,
         namespace: copy.ref.namespace,
         ...meta,
-        ownerReferences: [canaryOwnerRef(canary)],
+        ownerReferences: [canaryOwnerReference(canary)],
       },
       spec: copy.spec,
     };
