@@ -86,6 +86,10 @@ export const SessionAffinitySchema = Type.Object({
 export const CanaryAnalysisSchema = Type.Object(
   {
     interval: Duration({ description: 'Time between analysis steps (minimum 10s).' }),
+    // Extension (docs/extensions.md): Flagger has no start delay.
+    delay: Type.Optional(
+      Duration({ description: 'Time from the start of a run before metric checks count (default 0).' }),
+    ),
     threshold: Type.Optional(Type.Number({ description: 'Failed checks before rollback (default 1).' })),
     iterations: Type.Optional(Type.Number({ description: 'Checks to run for A/B testing and blue/green.' })),
     maxWeight: Type.Optional(Type.Number({ description: 'Highest canary traffic weight (default 100).' })),

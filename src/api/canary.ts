@@ -100,6 +100,10 @@ export const CanaryStatusSchema = Type.Object(
     lastAppliedSpec: Type.Optional(Type.String({ description: 'Hash of the target spec last seen.' })),
     lastPromotedSpec: Type.Optional(Type.String({ description: 'Hash of the target spec last promoted.' })),
     lastTransitionTime: Type.Optional(Timestamp),
+    // Extension (docs/extensions.md): written only for canaries that set analysis.delay.
+    analysisStartTime: Type.Optional(
+      Type.String({ format: 'date-time', description: 'When the current analysis run started.' }),
+    ),
     sessionAffinityCookie: Type.Optional(Type.String()),
     primarySessionAffinityCookie: Type.Optional(Type.String()),
     previousSessionAffinityCookie: Type.Optional(Type.String()),

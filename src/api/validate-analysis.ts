@@ -21,6 +21,7 @@ const WEIGHT = { min: 1, max: 100 };
 export function validateAnalysis(analysis: CanaryAnalysis, provider: string | undefined): Problem[] {
   return [
     ...checkDuration(`${PATH}.interval`, analysis.interval),
+    ...checkDuration(`${PATH}.delay`, analysis.delay),
     ...checkInteger(`${PATH}.threshold`, analysis.threshold, { min: 0 }),
     ...checkInteger(`${PATH}.iterations`, analysis.iterations, { min: 0 }),
     ...weightProblems(analysis),

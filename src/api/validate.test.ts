@@ -217,6 +217,12 @@ const CANARY_RULES: Rule[] = [
     field: 'spec.analysis.interval',
   },
   {
+    rule: 'analysis.delay (extension) is a Go duration',
+    valid: c => (analysis(c).delay = '30s'),
+    invalid: c => (analysis(c).delay = '1mx'),
+    field: 'spec.analysis.delay',
+  },
+  {
     rule: 'threshold >= 0',
     valid: c => (analysis(c).threshold = 0),
     invalid: c => (analysis(c).threshold = -1),

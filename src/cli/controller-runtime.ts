@@ -14,6 +14,7 @@ import { PrometheusProvider } from '../metrics/providers/prometheus.ts';
 import { createRouter } from '../routers/registry.ts';
 import { KubernetesServiceRouter } from '../routers/service-router.ts';
 import type { ServiceRouter } from '../routers/types.ts';
+import { dryRun } from '../scheduler/dry-run.ts';
 import { CanaryRecorder, type EventSink } from '../scheduler/recorder.ts';
 import { StatusWriter } from '../scheduler/status-writer.ts';
 import type { SchedulerDeps } from '../scheduler/types.ts';
@@ -39,6 +40,8 @@ export interface RuntimeOptions {
   workers: number;
   minAnalysisIntervalMs?: number;
   relistIntervalMs?: number;
+  /** --dry-run (extension): analyse and log every decision, change nothing. */
+  dryRun?: boolean;
 }
 
 /** The runtime options that Flagger's flags describe (the binary, the demo and the tests all start from them). */
@@ -59,6 +62,7 @@ export function optionsFromFlags(flags: Flags, kube: KubeClient, logger: Logger)
     ingressAnnotationsPrefix: flags['ingress-annotations-prefix'],
     noCrossNamespaceRefs: flags['no-cross-namespace-refs'],
     workers: flags.threadiness,
+    dryRun: flags['dry-run'],
   };
 }
 
@@ -88,7 +92,8 @@ export class ControllerRuntime {
     });
     templates.start();
     await templates.synced;
-    const deps = schedulerDeps(options, templates);
+    const real = schedulerDeps(options, templates);
+    const deps = options.dryRun === true ? dryRun(real, logger) : real;
     const controller = new Controller(
       deps,
       {

@@ -40,7 +40,9 @@ export async function runController(argv: string[]): Promise<number> {
 
   const runtime = await ControllerRuntime.start({ ...optionsFromFlags(flags, kube, logger), meshKube });
   ready = true;
-  logger.info('Started canary controller');
+  logger.info(
+    `Started canary controller${flags['dry-run'] ? ' in dry-run mode: nothing will be changed' : ''}`,
+  );
 
   const signal = await new Promise<string>(resolve => {
     for (const s of ['SIGINT', 'SIGTERM'] as const) process.once(s, () => resolve(s));

@@ -9,7 +9,14 @@ import {
   KUBERNETES_PROVIDER_ITERATIONS,
   skipAnalysis,
 } from '../api/defaults.ts';
+import { formatDuration } from '../api/duration.ts';
 import type { Routes } from '../routers/types.ts';
+import {
+  analysisDelayRemainingMs,
+  requested,
+  RESET_ANNOTATION,
+  SKIP_ANALYSIS_ANNOTATION,
+} from './extensions.ts';
 import {
   failedPromotion,
   finalise,
@@ -18,13 +25,15 @@ import {
   skipAnalysis as promoteWithoutAnalysis,
 } from './outcomes.ts';
 import { canaryId, targetId } from './recorder.ts';
-import { setCounter, syncStatus } from './status.ts';
+import { markRunStart, setCounter, syncStatus, withoutAnnotation } from './status.ts';
 import { runAB, runBlueGreen, runCanary } from './strategies.ts';
 import { TickContext } from './tick-context.ts';
-import { nextStepWeight } from './weights.ts';
+import { ALL_TO_PRIMARY, nextStepWeight } from './weights.ts';
 import type { SchedulerDeps } from './types.ts';
 
 const ACTIVE = new Set(['Progressing', 'Waiting', 'WaitingPromotion', 'Promoting', 'Finalising']);
+/** The analysis is over and the promotion runs: a reset waits until it is done. */
+const PROMOTING = new Set(['Promoting', 'Finalising']);
 
 /** Runs one tick for the canary name/namespace. Never throws: failures become events. */
 export async function advanceCanary(deps: SchedulerDeps, namespace: string, name: string): Promise<void> {
@@ -50,9 +59,14 @@ export async function advanceCanary(deps: SchedulerDeps, namespace: string, name
 async function tick(ctx: TickContext): Promise<void> {
   if (!(await reconcileInfrastructure(ctx))) return;
   if (ctx.isInitializing) await setInitialized(ctx);
-  if (!(await shouldAdvance(ctx))) return;
-  const analysing = !skipAnalysis(ctx.canary.spec);
+  const reset = requested(ctx.canary, RESET_ANNOTATION) && !PROMOTING.has(ctx.phase);
+  if (!(await shouldAdvance(ctx, reset))) return;
+  const analysing = !skipAnalysis(ctx.canary.spec) && !requested(ctx.canary, SKIP_ANALYSIS_ANNOTATION);
   if (analysing && !(await primaryReady(ctx))) return;
+  if (reset) {
+    await resetAnalysis(ctx);
+    return;
+  }
   const routes = await ctx.router.getRoutes(ctx.canary);
   if (!(await startRunIfNew(ctx))) return;
   if (await restartOnNewRevision(ctx)) return;
@@ -115,8 +129,8 @@ async function setInitialized(ctx: TickContext): Promise<void> {
   );
 }
 
-/** Step 16: an idle canary goes on only when its target or a tracked config changed. */
-async function shouldAdvance(ctx: TickContext): Promise<boolean> {
+/** Step 16: an idle canary goes on only when its target or a tracked config changed, or a reset asks for it. */
+async function shouldAdvance(ctx: TickContext, reset: boolean): Promise<boolean> {
   if (ACTIVE.has(ctx.phase)) return true;
   if (ctx.phase === 'Failed') {
     // The failed revision becomes the applied one, so that only a new change starts another run.
@@ -129,7 +143,9 @@ async function shouldAdvance(ctx: TickContext): Promise<boolean> {
     );
   }
   return (
-    (await ctx.target.hasTargetChanged(ctx.canary)) || (await ctx.target.haveDependenciesChanged(ctx.canary))
+    reset ||
+    (await ctx.target.hasTargetChanged(ctx.canary)) ||
+    (await ctx.target.haveDependenciesChanged(ctx.canary))
   );
 }
 
@@ -187,7 +203,7 @@ async function startRunIfNew(ctx: TickContext): Promise<boolean> {
     await ctx.deps.recorder.error(ctx.canary, (err as Error).message);
     return false;
   }
-  await ctx.write(syncStatus({ phase: 'Progressing' }, revision));
+  await ctx.write(syncStatus({ phase: 'Progressing' }, revision), markRunStart());
   // The analysis starts on the next tick.
   return false;
 }
@@ -198,10 +214,29 @@ async function restartOnNewRevision(ctx: TickContext): Promise<boolean> {
   const changed =
     (await ctx.target.hasTargetChanged(ctx.canary)) || (await ctx.target.haveDependenciesChanged(ctx.canary));
   if (!changed) return false;
-  await ctx.setRoutes({ primaryWeight: 100, canaryWeight: 0, mirrored: false });
-  await ctx.write(syncStatus({ phase: 'Progressing' }, await ctx.target.revision(ctx.canary)));
+  await restartAnalysis(ctx);
   await ctx.info(`New revision detected! Restarting analysis for ${targetId(ctx.canary)}`);
   return true;
+}
+
+/** All traffic back to the primary, and the analysis of the current revision from weight 0. */
+async function restartAnalysis(ctx: TickContext): Promise<void> {
+  await ctx.setRoutes(ALL_TO_PRIMARY);
+  await ctx.write(
+    syncStatus({ phase: 'Progressing' }, await ctx.target.revision(ctx.canary)),
+    markRunStart(),
+  );
+}
+
+/**
+ * Extension (flagger.app/reset, one-shot): a run in progress starts over from weight 0, as on a new revision;
+ * a run waiting for confirm-rollout, or an idle canary, (re)starts a run of the current revision.
+ */
+async function resetAnalysis(ctx: TickContext): Promise<void> {
+  await ctx.info(`Analysis reset for ${canaryId(ctx.canary)}`);
+  if (ctx.phase === 'Progressing' || ctx.phase === 'WaitingPromotion') await restartAnalysis(ctx);
+  else await startRunIfNew(ctx);
+  await ctx.modify(withoutAnnotation(RESET_ANNOTATION));
 }
 
 /** Steps 24–32: rollback requests, promotion steps, the failed-checks threshold, checks and the next step. */
@@ -233,18 +268,22 @@ async function analyse(ctx: TickContext, routes: Routes): Promise<void> {
     await rollback(ctx);
     return;
   }
-  if (!(await runChecks(ctx, routes))) {
+  const checks = await runChecks(ctx, routes);
+  if (checks === 'failed') {
     await ctx.write(setCounter('failedChecks', failedChecks + 1));
     return;
   }
-  await nextStep(ctx, routes);
+  if (checks === 'passed') await nextStep(ctx, routes);
 }
+
+/** 'delayed': the checks that ran passed, but the step waits for analysis.delay (extension). */
+type Checks = 'passed' | 'failed' | 'delayed';
 
 /**
  * The checks of this step. Quirk Q1 kept: the first step (no traffic yet) runs only the pre-rollout hooks and
  * moves traffic in the same tick; metrics are first checked on the step after, when the canary has traffic.
  */
-async function runChecks(ctx: TickContext, routes: Routes): Promise<boolean> {
+async function runChecks(ctx: TickContext, routes: Routes): Promise<Checks> {
   const { analysis } = ctx.canary.spec;
   const firstStep =
     routes.canaryWeight === 0 &&
@@ -252,9 +291,21 @@ async function runChecks(ctx: TickContext, routes: Routes): Promise<boolean> {
     !(analysis.mirror === true && routes.mirrored);
   if (firstStep) {
     await ctx.info(`Starting canary analysis for ${targetId(ctx.canary)}`);
-    return ctx.gates.preRollout(ctx.canary);
+    return (await ctx.gates.preRollout(ctx.canary)) ? 'passed' : 'failed';
   }
-  if (!(await ctx.gates.rollout(ctx.canary))) return false;
+  if (!(await ctx.gates.rollout(ctx.canary))) return 'failed';
+  // The delay holds traffic where it is (the first step above gave the canary some to warm up with).
+  const delayMs = analysisDelayRemainingMs(ctx.canary, Date.now());
+  if (delayMs > 0) {
+    const remaining = formatDuration(Math.ceil(delayMs / 1000) * 1000);
+    await ctx.info(`Delaying analysis of ${canaryId(ctx.canary)} for ${remaining}`);
+    return 'delayed';
+  }
+  return (await metricsPass(ctx)) ? 'passed' : 'failed';
+}
+
+async function metricsPass(ctx: TickContext): Promise<boolean> {
+  const { analysis } = ctx.canary.spec;
   // Builtin and inline-query metrics first, then templates, as Flagger runs them.
   const metrics = [...(analysis.metrics ?? [])].sort(
     (a, b) => Number(a.templateRef !== undefined) - Number(b.templateRef !== undefined),

@@ -7,16 +7,16 @@ import { webhookPayload } from '../webhooks/payload.ts';
 import { hooksOfType } from '../webhooks/run.ts';
 import { canaryId, type CanaryRecorder } from './recorder.ts';
 import { setCounter, setPhase } from './status.ts';
-import type { StatusWriter } from './status-writer.ts';
+import type { CanaryWriter } from './status-writer.ts';
 
 export type CallHook = (hook: CanaryWebhook, payload: WebhookPayload) => Promise<HookResult>;
 
 export class Gates {
   private readonly recorder: CanaryRecorder;
-  private readonly status: StatusWriter;
+  private readonly status: CanaryWriter;
   private readonly callHook: CallHook;
 
-  constructor(recorder: CanaryRecorder, status: StatusWriter, callHook: CallHook) {
+  constructor(recorder: CanaryRecorder, status: CanaryWriter, callHook: CallHook) {
     this.recorder = recorder;
     this.status = status;
     this.callHook = callHook;

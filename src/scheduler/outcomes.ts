@@ -2,7 +2,8 @@
 // (Promoting → Finalising → Succeeded), as Flagger's scheduler does them.
 import { analysisThreshold } from '../api/defaults.ts';
 import { canaryId, targetId } from './recorder.ts';
-import { setCounter, setPhase, syncStatus } from './status.ts';
+import { requested, SKIP_ANALYSIS_ANNOTATION } from './extensions.ts';
+import { setCounter, setPhase, syncStatus, withoutAnnotation } from './status.ts';
 import type { TickContext } from './tick-context.ts';
 import { ALL_TO_CANARY, ALL_TO_PRIMARY, nextPromotionRoutes } from './weights.ts';
 import type { Routes } from '../routers/types.ts';
@@ -41,7 +42,10 @@ export async function failedPromotion(ctx: TickContext, reason: string): Promise
   await ctx.gates.postRollout(ctx.canary, 'Failed');
 }
 
-/** skipAnalysis: promote the new revision at once. */
+/**
+ * skipAnalysis: promote the new revision at once. The one-shot skip-analysis annotation (extension) that
+ * asked for it is removed once the promotion is done, so that later revisions are analysed again.
+ */
 export async function skipAnalysis(ctx: TickContext): Promise<void> {
   const { canary } = ctx;
   await ctx.setRoutes(ALL_TO_PRIMARY);
@@ -59,6 +63,8 @@ export async function skipAnalysis(ctx: TickContext): Promise<void> {
     false,
     'info',
   );
+  if (requested(ctx.canary, SKIP_ANALYSIS_ANNOTATION))
+    await ctx.modify(withoutAnnotation(SKIP_ANALYSIS_ANNOTATION));
 }
 
 /** Phase Promoting, once the primary runs the new spec: shift traffic back to it, at once or step by step. */

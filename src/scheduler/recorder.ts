@@ -21,7 +21,7 @@ export interface Alerter {
 export type EventSink = (canary: Canary, eventType: 'Normal' | 'Warning', message: string) => Promise<void>;
 
 export interface RecorderDeps {
-  events: EventRecorder;
+  events: Pick<EventRecorder, 'record'>;
   logger: Logger;
   alerter: Alerter;
   eventSink?: EventSink;

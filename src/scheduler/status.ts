@@ -1,6 +1,7 @@
 // Status transitions as pure functions of the current status: what Flagger's setStatusPhase, SyncStatus and
 // friends write (pkg/canary/status.go). The status writer applies them to a fresh read of the Canary.
 import type { Canary, CanaryCondition, CanaryStatus } from '../api/canary.ts';
+import type { ObjectMeta } from '../api/object-meta.ts';
 import { PROMOTED_CONDITION, promotedCondition, type CanaryPhase } from '../api/phases.ts';
 import type { Revision } from '../targets/types.ts';
 
@@ -67,6 +68,61 @@ export function mergeFields(fields: Partial<CanaryStatus>): StatusChange {
     const cleared = new Set(values.map(([key]) => key));
     const kept = Object.entries(canary.status ?? {}).filter(([key]) => !cleared.has(key));
     return Object.fromEntries([...kept, ...set]);
+  };
+}
+
+/**
+ * Extension (analysis.delay): records when a run starts, for the delay to count from. A no-op for canaries
+ * without a delay, whose status stays as Flagger writes it.
+ */
+export function markRunStart(): StatusChange {
+  return (canary, now) =>
+    canary.spec.analysis.delay === undefined
+      ? { ...canary.status }
+      : { ...canary.status, analysisStartTime: now };
+}
+
+/** A change to the Canary's own metadata; the description names it in dry-run logs. */
+export interface MetadataChange {
+  description: string;
+  /** Changes metadata in place; false when there is nothing to change. */
+  apply(metadata: ObjectMeta): boolean;
+}
+
+export function withFinalizer(finalizer: string): MetadataChange {
+  return {
+    description: `add finalizer ${finalizer}`,
+    apply: metadata => {
+      const finalizers = metadata.finalizers ?? [];
+      if (finalizers.includes(finalizer)) return false;
+      metadata.finalizers = [...finalizers, finalizer];
+      return true;
+    },
+  };
+}
+
+export function withoutFinalizer(finalizer: string): MetadataChange {
+  return {
+    description: `remove finalizer ${finalizer}`,
+    apply: metadata => {
+      const finalizers = metadata.finalizers ?? [];
+      if (!finalizers.includes(finalizer)) return false;
+      metadata.finalizers = finalizers.filter(f => f !== finalizer);
+      return true;
+    },
+  };
+}
+
+export function withoutAnnotation(key: string): MetadataChange {
+  return {
+    description: `remove annotation ${key}`,
+    apply: metadata => {
+      if (metadata.annotations?.[key] === undefined) return false;
+      metadata.annotations = Object.fromEntries(
+        Object.entries(metadata.annotations).filter(([name]) => name !== key),
+      );
+      return true;
+    },
   };
 }
 

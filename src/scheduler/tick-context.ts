@@ -4,7 +4,7 @@ import type { Canary } from '../api/canary.ts';
 import type { Router, Routes, ServiceRouter } from '../routers/types.ts';
 import type { ScalerReconciler, TargetMetadata, WorkloadTarget } from '../targets/types.ts';
 import { Gates } from './gates.ts';
-import { mergeFields, type StatusChange } from './status.ts';
+import { mergeFields, type MetadataChange, type StatusChange } from './status.ts';
 import type { SchedulerDeps } from './types.ts';
 
 export class TickContext {
@@ -40,6 +40,11 @@ export class TickContext {
   /** Applies status changes and continues with the stored result. */
   async write(...changes: StatusChange[]): Promise<void> {
     this.canary = await this.deps.status.apply(this.canary, ...changes);
+  }
+
+  /** Changes the Canary's metadata and continues with the stored result. */
+  async modify(change: MetadataChange): Promise<void> {
+    this.canary = await this.deps.status.modifyMetadata(this.canary, change);
   }
 
   /** Sets the routes and persists what the router keeps in the status (session affinity cookies). */

@@ -7,11 +7,12 @@ import type { Router, ServiceRouter } from '../routers/types.ts';
 import type { ScalerReconciler, TargetMetadata, WorkloadTarget } from '../targets/types.ts';
 import type { CallHook } from './gates.ts';
 import type { CanaryRecorder } from './recorder.ts';
-import type { StatusWriter } from './status-writer.ts';
+import type { CanaryWriter } from './status-writer.ts';
 
 export interface SchedulerDeps {
+  /** Reads only: every change goes through the writer and plugins below, where dry-run intercepts it. */
   kube: KubeClient;
-  status: StatusWriter;
+  status: CanaryWriter;
   recorder: CanaryRecorder;
   /** -mesh-provider: used when spec.provider is empty. */
   meshProvider: string;
