@@ -67,7 +67,8 @@ async function checkBuiltinMetric(
   try {
     const observer = observerFor(providerName);
     durationUnitMs = observer.durationUnitMs;
-    query = renderQuery(observer.queries[builtin], queryModel(canary, metric));
+    const model = queryModel(canary, metric);
+    query = renderQuery(observer.queries[builtin], observer.encodeModel?.(model) ?? model);
   } catch (err) {
     return failed(metric, `Metric query failed for ${metric.name}: ${errorText(err)}`);
   }

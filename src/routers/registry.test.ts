@@ -21,13 +21,18 @@ describe('createRouter', () => {
   it('makes the router of each supported provider', () => {
     assert.ok(createRouter('istio', deps) instanceof IstioRouter);
     assert.ok(createRouter('kubernetes', deps) instanceof KubernetesRouter);
-    assert.deepEqual(supportedRouterProviders(), ['istio', 'kubernetes']);
+    assert.deepEqual(supportedRouterProviders(), [
+      'gatewayapi:v1',
+      'gatewayapi:v1beta1',
+      'istio',
+      'kubernetes',
+    ]);
   });
 
   it('rejects an unknown provider instead of falling back to Istio (quirk Q3)', () => {
     assert.throws(
       () => createRouter('istoi', deps),
-      /mesh provider "istoi" is unknown: supported providers are istio, kubernetes/,
+      /mesh provider "istoi" is unknown: supported providers are gatewayapi:v1, gatewayapi:v1beta1, istio, kubernetes/,
     );
   });
 

@@ -1,6 +1,7 @@
 // Provider name → Router. Providers arrive one file at a time; until a provider has an entry here, asking for
 // it is an error that says which ones exist.
 import { PROVIDERS, parseProvider, type Provider } from '../api/providers.ts';
+import { gatewayApiV1Router, gatewayApiV1beta1Router } from './gateway-api.ts';
 import { IstioRouter } from './istio.ts';
 import { KubernetesRouter } from './kubernetes.ts';
 import type { Router, RouterDeps } from './types.ts';
@@ -8,6 +9,8 @@ import type { Router, RouterDeps } from './types.ts';
 type RouterFactory = (deps: RouterDeps) => Router;
 
 const routers: Partial<Record<Provider, RouterFactory>> = {
+  'gatewayapi:v1': deps => gatewayApiV1Router(deps),
+  'gatewayapi:v1beta1': deps => gatewayApiV1beta1Router(deps),
   istio: deps => new IstioRouter(deps),
   kubernetes: () => new KubernetesRouter(),
 };

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Canary } from '../../api/canary.ts';
 import { istioObserver } from './istio.ts';
+import { linkerdObserver } from './linkerd.ts';
 import { metricsProviderName, observerFor } from './registry.ts';
 
 function canary(
@@ -50,10 +51,7 @@ describe('observerFor', () => {
   it('uses the target mesh of SMI, and Istio when SMI names none', () => {
     assert.equal(observerFor('smi:v1alpha3:istio'), istioObserver);
     assert.equal(observerFor('smi:v1alpha2'), istioObserver);
-    assert.throws(
-      () => observerFor('smi:v1alpha3:linkerd'),
-      /no built-in metrics for provider "smi:v1alpha3:linkerd"/,
-    );
+    assert.equal(observerFor('smi:v1alpha3:linkerd'), linkerdObserver);
   });
 
   it('rejects unknown providers instead of falling back to Istio', () => {

@@ -2,14 +2,44 @@
 // canary. A provider without built-in queries is an error here, where Flagger silently uses Istio's (quirk Q3).
 import type { Canary } from '../../api/canary.ts';
 import { parseProvider, type Provider } from '../../api/providers.ts';
+import { apisixObserver } from './apisix.ts';
+import { appMeshObserver } from './appmesh.ts';
+import { contourObserver } from './contour.ts';
+import { glooObserver } from './gloo.ts';
+import { httpObserver } from './http.ts';
 import { istioObserver } from './istio.ts';
+import { knativeObserver } from './knative.ts';
+import { kumaObserver } from './kuma.ts';
+import { linkerdObserver } from './linkerd.ts';
+import { nginxObserver } from './nginx.ts';
+import { osmObserver } from './osm.ts';
+import { skipperObserver } from './skipper.ts';
+import { traefikObserver } from './traefik.ts';
 import type { MeshObserver } from './types.ts';
 
 const SERVICE_SUFFIX = ':service';
 
-/** Built-in queries implemented so far; Partial until every provider with built-in metrics has its entry. */
+/**
+ * Built-in queries per provider. SMI providers have none of their own (see smiMesh), hence Partial; the
+ * kubernetes provider and both Gateway API versions share Flagger's HTTP (Gateway API metrics) queries.
+ */
 export const OBSERVERS: Partial<Record<Provider, MeshObserver>> = {
+  apisix: apisixObserver,
+  appmesh: appMeshObserver,
+  'appmesh:v1beta2': appMeshObserver,
+  contour: contourObserver,
+  'gatewayapi:v1': httpObserver,
+  'gatewayapi:v1beta1': httpObserver,
+  gloo: glooObserver,
   istio: istioObserver,
+  knative: knativeObserver,
+  kubernetes: httpObserver,
+  kuma: kumaObserver,
+  linkerd: linkerdObserver,
+  nginx: nginxObserver,
+  osm: osmObserver,
+  skipper: skipperObserver,
+  traefik: traefikObserver,
 };
 
 /**

@@ -13,8 +13,8 @@ describe('createMetricsProvider', () => {
 
   it('rejects a type without an implementation instead of falling back to Prometheus', () => {
     assert.throws(
-      () => createMetricsProvider({ type: 'datadog' }, undefined, { interval: '1m' }),
-      /unsupported metrics provider type "datadog" \(supported: prometheus\)/,
+      () => createMetricsProvider({ type: 'keptn' }, undefined, { interval: '1m' }),
+      /unsupported metrics provider type "keptn" \(supported: prometheus, datadog, newrelic, graphite, influxdb, dynatrace, splunk\)/,
     );
   });
 

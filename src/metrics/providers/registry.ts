@@ -2,7 +2,13 @@
 // here an unregistered type is an error, so a template never silently queries the wrong backend.
 import type { MetricProviderType, MetricTemplateProvider } from '../../api/metric-template.ts';
 import type { MetricsProvider } from '../types.ts';
+import { DatadogProvider } from './datadog.ts';
+import { DynatraceProvider } from './dynatrace.ts';
+import { GraphiteProvider } from './graphite.ts';
+import { InfluxdbProvider } from './influxdb.ts';
+import { NewRelicProvider } from './newrelic.ts';
 import { PrometheusProvider } from './prometheus.ts';
+import { SplunkProvider } from './splunk.ts';
 
 export interface ProviderOptions {
   /** The metric's query window (a Go duration); providers that query a time range use it. */
@@ -22,6 +28,16 @@ export type MetricsProviderFactory = (
 /** Providers implemented so far; Partial until every MetricProviderType has one. */
 export const METRICS_PROVIDERS: Partial<Record<MetricProviderType, MetricsProviderFactory>> = {
   prometheus: (provider, credentials) => PrometheusProvider.fromTemplate(provider, credentials),
+  datadog: (provider, credentials, { interval }) =>
+    DatadogProvider.fromTemplate(provider, credentials, interval),
+  newrelic: (provider, credentials, { interval }) =>
+    NewRelicProvider.fromTemplate(provider, credentials, interval),
+  graphite: (provider, credentials) => GraphiteProvider.fromTemplate(provider, credentials),
+  influxdb: (provider, credentials) => InfluxdbProvider.fromTemplate(provider, credentials),
+  dynatrace: (provider, credentials, { interval }) =>
+    DynatraceProvider.fromTemplate(provider, credentials, interval),
+  splunk: (provider, credentials, { interval }) =>
+    SplunkProvider.fromTemplate(provider, credentials, interval),
 };
 
 export function createMetricsProvider(
