@@ -22,17 +22,21 @@ describe('createRouter', () => {
     assert.ok(createRouter('istio', deps) instanceof IstioRouter);
     assert.ok(createRouter('kubernetes', deps) instanceof KubernetesRouter);
     assert.deepEqual(supportedRouterProviders(), [
+      'contour',
       'gatewayapi:v1',
       'gatewayapi:v1beta1',
       'istio',
       'kubernetes',
+      'nginx',
+      'skipper',
+      'traefik',
     ]);
   });
 
   it('rejects an unknown provider instead of falling back to Istio (quirk Q3)', () => {
     assert.throws(
       () => createRouter('istoi', deps),
-      /mesh provider "istoi" is unknown: supported providers are gatewayapi:v1, gatewayapi:v1beta1, istio, kubernetes/,
+      /mesh provider "istoi" is unknown: supported providers are contour, gatewayapi:v1, gatewayapi:v1beta1, istio, kubernetes, nginx, skipper, traefik/,
     );
   });
 
