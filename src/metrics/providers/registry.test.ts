@@ -14,7 +14,7 @@ describe('createMetricsProvider', () => {
   it('rejects a type without an implementation instead of falling back to Prometheus', () => {
     assert.throws(
       () => createMetricsProvider({ type: 'keptn' }, undefined, { interval: '1m' }),
-      /unsupported metrics provider type "keptn" \(supported: prometheus, datadog, newrelic, graphite, influxdb, dynatrace, splunk\)/,
+      /unsupported metrics provider type "keptn" \(supported: prometheus, datadog, newrelic, graphite, influxdb, dynatrace, splunk, stackdriver, cloudwatch\)/,
     );
   });
 

@@ -2,6 +2,8 @@
 // here an unregistered type is an error, so a template never silently queries the wrong backend.
 import type { MetricProviderType, MetricTemplateProvider } from '../../api/metric-template.ts';
 import type { MetricsProvider } from '../types.ts';
+import { CloudWatch } from '@aws-sdk/client-cloudwatch';
+import { CLOUDWATCH_MAX_ATTEMPTS, CloudWatchProvider } from './cloudwatch.ts';
 import { DatadogProvider } from './datadog.ts';
 import { DynatraceProvider } from './dynatrace.ts';
 import { GraphiteProvider } from './graphite.ts';
@@ -9,6 +11,7 @@ import { InfluxdbProvider } from './influxdb.ts';
 import { NewRelicProvider } from './newrelic.ts';
 import { PrometheusProvider } from './prometheus.ts';
 import { SplunkProvider } from './splunk.ts';
+import { StackdriverProvider } from './stackdriver.ts';
 
 export interface ProviderOptions {
   /** The metric's query window (a Go duration); providers that query a time range use it. */
@@ -38,6 +41,14 @@ export const METRICS_PROVIDERS: Partial<Record<MetricProviderType, MetricsProvid
     DynatraceProvider.fromTemplate(provider, credentials, interval),
   splunk: (provider, credentials, { interval }) =>
     SplunkProvider.fromTemplate(provider, credentials, interval),
+  stackdriver: (_provider, credentials) => StackdriverProvider.fromTemplate(credentials),
+  // The official SDK client, with its default credential chain (environment, web identity, instance role).
+  cloudwatch: (provider, _credentials, { interval }) =>
+    CloudWatchProvider.fromTemplate(
+      provider,
+      interval,
+      region => new CloudWatch({ region, maxAttempts: CLOUDWATCH_MAX_ATTEMPTS }),
+    ),
 };
 
 export function createMetricsProvider(
