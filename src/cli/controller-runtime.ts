@@ -151,6 +151,7 @@ function schedulerDeps(options: RuntimeOptions, templates: Informer<MetricTempla
         setOwnerRefs: meshKube.server === kube.server,
         ingressClass: options.ingressClass,
         ingressAnnotationsPrefix: options.ingressAnnotationsPrefix,
+        includeLabelPrefix: options.targets.includeLabelPrefix,
       }),
     callHook: callWebhook,
     checkMetric: (canary, metric) => checkMetric(canary, metric, metricContext),

@@ -4,6 +4,7 @@ import { connect } from '../kube/config.ts';
 import { silentLogger } from '../logging/logger.ts';
 import { IstioRouter } from './istio.ts';
 import { KubernetesRouter } from './kubernetes.ts';
+import { SmiRouter } from './smi.ts';
 import { createRouter, supportedRouterProviders } from './registry.ts';
 import type { RouterDeps } from './types.ts';
 
@@ -15,20 +16,30 @@ const deps: RouterDeps = {
   setOwnerRefs: true,
   ingressClass: '',
   ingressAnnotationsPrefix: 'nginx.ingress.kubernetes.io',
+  includeLabelPrefix: [],
 };
 
 describe('createRouter', () => {
   it('makes the router of each supported provider', () => {
     assert.ok(createRouter('istio', deps) instanceof IstioRouter);
     assert.ok(createRouter('kubernetes', deps) instanceof KubernetesRouter);
+    assert.ok(createRouter('smi:v1alpha3:linkerd', deps) instanceof SmiRouter);
     assert.deepEqual(supportedRouterProviders(), [
+      'apisix',
       'contour',
       'gatewayapi:v1',
       'gatewayapi:v1beta1',
+      'gloo',
       'istio',
       'kubernetes',
+      'kuma',
+      'linkerd',
       'nginx',
+      'osm',
       'skipper',
+      'smi:v1alpha1',
+      'smi:v1alpha2',
+      'smi:v1alpha3',
       'traefik',
     ]);
   });
@@ -36,14 +47,11 @@ describe('createRouter', () => {
   it('rejects an unknown provider instead of falling back to Istio (quirk Q3)', () => {
     assert.throws(
       () => createRouter('istoi', deps),
-      /mesh provider "istoi" is unknown: supported providers are contour, gatewayapi:v1, gatewayapi:v1beta1, istio, kubernetes, nginx, skipper, traefik/,
+      /mesh provider "istoi" is unknown: supported providers are apisix, contour, gatewayapi:v1, gatewayapi:v1beta1, gloo, istio, kubernetes, kuma, linkerd, nginx, osm, skipper, smi:v1alpha1, smi:v1alpha2, smi:v1alpha3, traefik/,
     );
   });
 
   it('rejects a known provider that has no router yet', () => {
-    assert.throws(
-      () => createRouter('smi:v1alpha3:linkerd', deps),
-      /"smi:v1alpha3:linkerd" is not supported/,
-    );
+    assert.throws(() => createRouter('knative', deps), /"knative" is not supported/);
   });
 });

@@ -31,6 +31,8 @@ export interface RouterDeps {
   ingressClass: string;
   /** -ingress-annotations-prefix (NGINX). */
   ingressAnnotationsPrefix: string;
+  /** -include-label-prefix: Service labels copied onto Gloo Upstreams. */
+  includeLabelPrefix: string[];
 }
 
 /** Flagger's router.Interface. */
