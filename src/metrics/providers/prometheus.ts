@@ -1,8 +1,9 @@
 // The Prometheus metrics provider: instant queries over the HTTP API, as Flagger's PrometheusProvider sends them
 // (GET <address>/api/v1/query, whitespace-collapsed query, 5s timeout, bearer or basic auth, custom headers).
-import { Agent, Headers, fetch, type Dispatcher } from 'undici';
+import { Headers, fetch, type Dispatcher } from 'undici';
 import type { MetricTemplateProvider } from '../../api/metric-template.ts';
 import { NoValuesError, type MetricsProvider } from '../types.ts';
+import { field, insecureAgent } from './http-query.ts';
 
 export const PROMETHEUS_TIMEOUT_MS = 5_000;
 const ONLINE_QUERY = 'vector(1)';
@@ -30,10 +31,6 @@ export interface PrometheusOptions {
   /** HTTP seam for tests; by default undici's global dispatcher (or an insecure agent). */
   dispatcher?: Dispatcher;
 }
-
-// One shared pool for every provider that skips TLS verification: providers are built per check, and an agent
-// per provider would leave its idle connections behind.
-let insecureAgent: Agent | undefined;
 
 export class PrometheusProvider implements MetricsProvider {
   private readonly url: URL;
@@ -128,9 +125,7 @@ export class PrometheusProvider implements MetricsProvider {
 
   private dispatcher(): Dispatcher | undefined {
     if (this.options.dispatcher !== undefined) return this.options.dispatcher;
-    if (this.options.insecureSkipVerify !== true) return undefined;
-    insecureAgent ??= new Agent({ connect: { rejectUnauthorized: false } });
-    return insecureAgent;
+    return this.options.insecureSkipVerify === true ? insecureAgent() : undefined;
   }
 }
 
@@ -173,10 +168,6 @@ export function parseGoFloat(text: string): number {
     throw new Error(`strconv.ParseFloat: parsing ${JSON.stringify(text)}: invalid syntax`);
   }
   return Number(text);
-}
-
-function field(value: unknown, key: string): unknown {
-  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
 }
 
 function parseAddress(address: string): URL {
