@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the integration tests need on a Debian machine and builds the test control plane once:
 #   etcd (Debian etcd-server), kube-apiserver, kube-controller-manager and kubectl v1.20.2 built from Debian's
-#   `kubernetes` source package with Debian's golang-go, and Prometheus (Debian prometheus).
+#   `kubernetes` source package with Debian's golang-go, Prometheus (Debian prometheus) and the hey and wrk load generators.
 # The built binaries are cached in $FLAGGER_K8S_CACHE (default ~/.cache/flagger-ts/k8s-1.20.2); a second run
 # is a no-op. Users who bring their own binaries set FLAGGER_KUBE_APISERVER, FLAGGER_KUBE_CONTROLLER_MANAGER,
 # FLAGGER_ETCD and FLAGGER_KUBECTL instead, and this script builds nothing.
@@ -15,6 +15,9 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 need_apt=()
 command -v etcd >/dev/null 2>&1 || [ -n "${FLAGGER_ETCD:-}" ] || need_apt+=(etcd-server)
 command -v prometheus >/dev/null 2>&1 || [ -n "${FLAGGER_PROMETHEUS:-}" ] || need_apt+=(prometheus)
+# The load tester's tests generate real load with hey and wrk.
+command -v hey >/dev/null 2>&1 || need_apt+=(hey)
+command -v wrk >/dev/null 2>&1 || need_apt+=(wrk)
 
 have_user_bins=0
 if [ -n "${FLAGGER_KUBE_APISERVER:-}" ] && [ -n "${FLAGGER_KUBE_CONTROLLER_MANAGER:-}" ]; then have_user_bins=1; fi
