@@ -124,6 +124,8 @@ function schedulerDeps(options: RuntimeOptions, templates: Informer<MetricTempla
   const metricContext = {
     prometheus,
     meshProvider: options.meshProvider,
+    cluster: kube,
+    onWarning: (message: string) => logger.warn(message),
     templates: { get: (namespace: string, name: string) => templates.get(`${namespace}/${name}`) },
     secrets: {
       get: (namespace: string, name: string) =>

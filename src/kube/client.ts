@@ -3,7 +3,7 @@
 // kind, built-in or custom, gets the same verbs, including the status subresource and server-side apply.
 import type { HttpMethod, KubeConfig } from '@kubernetes/client-node';
 import { RequestContext, Watch } from '@kubernetes/client-node';
-import { fetch } from 'undici';
+import { fetch, type Dispatcher } from 'undici';
 import { errorFromResponse, isConflict, isNotFound, transportError, type StatusBody } from './errors.ts';
 import { ResourceResolver, type ResourceInfo } from './resources.ts';
 import type { KubeObject, ObjectList, ObjectRef } from './types.ts';
@@ -16,6 +16,16 @@ const patchContentTypes: Record<PatchType, string> = {
   json: 'application/json-patch+json',
   strategic: 'application/strategic-merge-patch+json',
 };
+
+/** How another HTTP client reaches the API server with this client's identity. */
+export interface ClusterConnection {
+  /** The API server URL, e.g. https://10.96.0.1:443. */
+  server: string;
+  /** The bearer token, when the identity is one (a service account's, an exec plugin's). */
+  token?: string;
+  /** Carries the cluster's CA and client certificates, if any. */
+  dispatcher?: Dispatcher;
+}
 
 export interface KubeClientOptions {
   /** Recorded as the manager of the fields this client writes. */
@@ -71,6 +81,22 @@ export class KubeClient {
     const cluster = this.kubeConfig.getCurrentCluster();
     if (!cluster) throw new Error('the kubeconfig has no current cluster');
     return cluster.server;
+  }
+
+  /**
+   * The URL, token and TLS settings of this client, for code that must speak HTTP to the API server itself (the
+   * external metrics provider, whose template may name another address). Read again for each use: tokens rotate.
+   */
+  async connection(): Promise<ClusterConnection> {
+    const ctx = new RequestContext(this.server, 'GET');
+    await this.kubeConfig.applySecurityAuthentication(ctx);
+    const bearer = /^Bearer (.+)$/i.exec(ctx.getHeaders().Authorization ?? '')?.[1];
+    const dispatcher = ctx.getDispatcher();
+    return {
+      server: this.server,
+      ...(bearer !== undefined && { token: bearer }),
+      ...(dispatcher !== undefined && { dispatcher }),
+    };
   }
 
   /** Reads one object; throws a NotFound KubeApiError when it does not exist. */

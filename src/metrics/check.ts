@@ -17,7 +17,11 @@ import {
 import { metricsProviderName, observerFor } from './observers/registry.ts';
 import type { BuiltinMetric } from './observers/types.ts';
 import { PrometheusProvider } from './providers/prometheus.ts';
-import { createMetricsProvider, type MetricsProviderFactory } from './providers/registry.ts';
+import {
+  createMetricsProvider,
+  type ClusterAccess,
+  type MetricsProviderFactory,
+} from './providers/registry.ts';
 import { queryModel, renderQuery } from './render.ts';
 import { durationLimits, findViolation, metricLimits } from './thresholds.ts';
 import { NoValuesError, type MetricCheck, type MetricsProvider } from './types.ts';
@@ -33,6 +37,10 @@ export interface MetricCheckContext {
   };
   /** Reads a Secret from the API server; `data` is base64-encoded, as the API returns it. */
   secrets: { get(namespace: string, name: string): Promise<{ data?: Record<string, string> }> };
+  /** The controller's API access, for the providers that query the cluster (keptn, externalmetrics). */
+  cluster?: ClusterAccess;
+  /** Told of provider problems that do not fail a check. */
+  onWarning?: (message: string) => void;
   /** Builds a template's provider; the provider registry by default. */
   createProvider?: MetricsProviderFactory;
   signal?: AbortSignal;
@@ -180,7 +188,11 @@ async function prepareTemplateQuery(
   const create = ctx.createProvider ?? createMetricsProvider;
   return {
     provider: await step(`provider ${spec.type} error`, () =>
-      create(spec, credentials, { interval: metricInterval(metric) }),
+      create(spec, credentials, {
+        interval: metricInterval(metric),
+        ...(ctx.cluster !== undefined && { cluster: ctx.cluster }),
+        ...(ctx.onWarning !== undefined && { onWarning: ctx.onWarning }),
+      }),
     ),
     query: await step('query render error', () => renderQuery(query, queryModel(canary, metric))),
   };

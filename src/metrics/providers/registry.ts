@@ -1,13 +1,16 @@
 // Metric providers by MetricTemplate provider type. Flagger falls back to Prometheus for a type it does not know;
-// here an unregistered type is an error, so a template never silently queries the wrong backend.
+// here the schema rejects an unknown type and the compiler checks that every type has a provider.
 import type { MetricProviderType, MetricTemplateProvider } from '../../api/metric-template.ts';
+import type { ClusterConnection } from '../../kube/client.ts';
 import type { MetricsProvider } from '../types.ts';
 import { CloudWatch } from '@aws-sdk/client-cloudwatch';
 import { CLOUDWATCH_MAX_ATTEMPTS, CloudWatchProvider } from './cloudwatch.ts';
 import { DatadogProvider } from './datadog.ts';
 import { DynatraceProvider } from './dynatrace.ts';
+import { ExternalMetricsProvider } from './externalmetrics.ts';
 import { GraphiteProvider } from './graphite.ts';
 import { InfluxdbProvider } from './influxdb.ts';
+import { KeptnProvider, type KeptnKube } from './keptn.ts';
 import { NewRelicProvider } from './newrelic.ts';
 import { PrometheusProvider } from './prometheus.ts';
 import { SplunkProvider } from './splunk.ts';
@@ -16,6 +19,15 @@ import { StackdriverProvider } from './stackdriver.ts';
 export interface ProviderOptions {
   /** The metric's query window (a Go duration); providers that query a time range use it. */
   interval: string;
+  /** The controller's own API access: Keptn reads and creates objects, external metrics speaks HTTP to it. */
+  cluster?: ClusterAccess;
+  /** Told of a problem that does not fail the check (a Keptn Analysis that could not be deleted). */
+  onWarning?: (message: string) => void;
+}
+
+/** What KubeClient offers the providers that query the cluster itself. */
+export interface ClusterAccess extends KeptnKube {
+  connection(): Promise<ClusterConnection>;
 }
 
 /**
@@ -26,10 +38,9 @@ export type MetricsProviderFactory = (
   provider: MetricTemplateProvider,
   credentials: Readonly<Record<string, string>> | undefined,
   options: ProviderOptions,
-) => MetricsProvider;
+) => MetricsProvider | Promise<MetricsProvider>;
 
-/** Providers implemented so far; Partial until every MetricProviderType has one. */
-export const METRICS_PROVIDERS: Partial<Record<MetricProviderType, MetricsProviderFactory>> = {
+export const METRICS_PROVIDERS: Record<MetricProviderType, MetricsProviderFactory> = {
   prometheus: (provider, credentials) => PrometheusProvider.fromTemplate(provider, credentials),
   datadog: (provider, credentials, { interval }) =>
     DatadogProvider.fromTemplate(provider, credentials, interval),
@@ -49,13 +60,30 @@ export const METRICS_PROVIDERS: Partial<Record<MetricProviderType, MetricsProvid
       interval,
       region => new CloudWatch({ region, maxAttempts: CLOUDWATCH_MAX_ATTEMPTS }),
     ),
+  keptn: (_provider, _credentials, { cluster, onWarning }) =>
+    new KeptnProvider({
+      kube: requireCluster('keptn', cluster),
+      onCleanupError: (name, err) =>
+        onWarning?.(
+          `could not delete Keptn Analysis ${name}: ${err instanceof Error ? err.message : String(err)}`,
+        ),
+    }),
+  // The connection is read for each check: the controller's token may have rotated.
+  externalmetrics: async (provider, credentials, { cluster }) =>
+    ExternalMetricsProvider.fromTemplate(provider, credentials, await cluster?.connection()),
 };
+
+function requireCluster(type: string, cluster: ClusterAccess | undefined): ClusterAccess {
+  if (cluster === undefined) throw new Error(`${type}: Not in a kubernetes cluster`);
+  return cluster;
+}
 
 export function createMetricsProvider(
   provider: MetricTemplateProvider,
   credentials: Readonly<Record<string, string>> | undefined,
   options: ProviderOptions,
-): MetricsProvider {
+): MetricsProvider | Promise<MetricsProvider> {
+  // The type comes from an API object: guard against one the schema of an older CRD let through.
   const factory = Object.hasOwn(METRICS_PROVIDERS, provider.type)
     ? METRICS_PROVIDERS[provider.type]
     : undefined;
