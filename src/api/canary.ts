@@ -88,6 +88,29 @@ export const CanaryConditionSchema = Type.Object({
   lastTransitionTime: Type.Optional(Timestamp),
 });
 
+/**
+ * How a metric check ended. Failed: the value broke its range; NoValues: the query returned nothing; Error: the
+ * query, template or provider failed; Inconclusive: too little data to judge (statistical comparisons).
+ */
+export const CHECK_VERDICTS = ['Passed', 'Failed', 'NoValues', 'Error', 'Inconclusive'] as const;
+export type CheckVerdict = (typeof CHECK_VERDICTS)[number];
+
+// Extension (docs/extensions.md): the decision record, the last metric checks of the current run, newest last.
+export const CanaryMetricCheckSchema = Type.Object({
+  metric: Type.String({ description: 'The analysis metric.' }),
+  provider: Type.String({
+    description: 'The backend queried: a MetricTemplate provider type or prometheus.',
+  }),
+  query: Type.Optional(Type.String({ description: 'The query as rendered and sent.' })),
+  interval: Type.String({ description: 'The query window.' }),
+  value: Type.Optional(Type.Number({ description: 'The value returned (request-duration in ms).' })),
+  min: Type.Optional(Type.Number({ description: 'Lowest accepted value.' })),
+  max: Type.Optional(Type.Number({ description: 'Highest accepted value.' })),
+  verdict: StringEnum(CHECK_VERDICTS, { description: 'How the check ended.' }),
+  message: Type.Optional(Type.String({ description: 'Why it did not pass.' })),
+  time: Timestamp,
+});
+
 export const CanaryStatusSchema = Type.Object(
   {
     phase: Type.Optional(StringEnum(CANARY_PHASES, { description: 'Analysis phase.' })),
@@ -108,6 +131,11 @@ export const CanaryStatusSchema = Type.Object(
     primarySessionAffinityCookie: Type.Optional(Type.String()),
     previousSessionAffinityCookie: Type.Optional(Type.String()),
     conditions: Type.Optional(Type.Array(CanaryConditionSchema)),
+    metricChecks: Type.Optional(
+      Type.Array(CanaryMetricCheckSchema, {
+        description: 'The last metric checks of the current analysis run, newest last (extension).',
+      }),
+    ),
   },
   { description: 'Observed state of a Canary.' },
 );
@@ -126,6 +154,7 @@ export const CanarySchema = Type.Object(
 export type CanarySpec = Static<typeof CanarySpecSchema>;
 export type CanaryStatus = Static<typeof CanaryStatusSchema>;
 export type CanaryCondition = Static<typeof CanaryConditionSchema>;
+export type CanaryMetricCheck = Static<typeof CanaryMetricCheckSchema>;
 export type CanaryTargetRef = Static<typeof TargetRefSchema>;
 export type CanaryAutoscalerRef = Static<typeof AutoscalerRefSchema>;
 

@@ -5,7 +5,19 @@ import type { Canary } from '../api/canary.ts';
 import type { MetricTemplate } from '../api/metric-template.ts';
 import { checkMetric, type MetricCheckContext } from './check.ts';
 import type { MetricsProviderFactory } from './providers/registry.ts';
-import { NoValuesError, type MetricsProvider } from './types.ts';
+import { NoValuesError, type MetricCheck, type MetricsProvider } from './types.ts';
+
+/** A check's outcome without its facts (the decision-record tests check those). */
+function outcome(check: MetricCheck): Record<string, unknown> {
+  const { metric, ok, verdict, value } = check;
+  return {
+    metric,
+    ok,
+    verdict,
+    ...(value !== undefined && { value }),
+    ...(!check.ok && { message: check.message }),
+  };
+}
 
 /** A provider that answers every query with `answer` and records the queries. */
 class FakeProvider implements MetricsProvider {
@@ -99,7 +111,12 @@ describe('checkMetric: request-success-rate', () => {
   it('runs the Istio query for the target with the 1m default interval', async () => {
     const h = harness(99.5);
     const check = await checkMetric(canary(), successRate({ thresholdRange: { min: 99 } }), h.ctx);
-    assert.deepEqual(check, { metric: 'request-success-rate', ok: true, value: 99.5 });
+    assert.deepEqual(outcome(check), {
+      metric: 'request-success-rate',
+      ok: true,
+      verdict: 'Passed',
+      value: 99.5,
+    });
     const query = h.prometheus.queries[0] ?? '';
     assert.match(query, /destination_workload_namespace="test", destination_workload=~"podinfo"/);
     assert.match(query, /\[1m\]/);
@@ -111,9 +128,10 @@ describe('checkMetric: request-success-rate', () => {
       successRate({ thresholdRange: { min: 99 } }),
       harness(98.6912).ctx,
     );
-    assert.deepEqual(check, {
+    assert.deepEqual(outcome(check), {
       metric: 'request-success-rate',
       ok: false,
+      verdict: 'Failed',
       value: 98.6912,
       message: 'Halt podinfo.test advancement success rate 98.69% < 99%',
     });
@@ -176,7 +194,7 @@ describe('checkMetric: request-success-rate', () => {
 describe('checkMetric: request-duration', () => {
   it('truncates to whole milliseconds and passes within range', async () => {
     const check = await checkMetric(canary(), duration({ thresholdRange: { max: 500 } }), harness(499.9).ctx);
-    assert.deepEqual(check, { metric: 'request-duration', ok: true, value: 499 });
+    assert.deepEqual(outcome(check), { metric: 'request-duration', ok: true, verdict: 'Passed', value: 499 });
   });
 
   it('halts above the maximum with Go durations in the message', async () => {
@@ -185,9 +203,10 @@ describe('checkMetric: request-duration', () => {
       duration({ thresholdRange: { max: 500 } }),
       harness(1515.7).ctx,
     );
-    assert.deepEqual(check, {
+    assert.deepEqual(outcome(check), {
       metric: 'request-duration',
       ok: false,
+      verdict: 'Failed',
       value: 1515,
       message: 'Halt podinfo.test advancement request duration 1.515s > 500ms',
     });
@@ -246,7 +265,7 @@ describe('checkMetric: inline query', () => {
   it('renders the query and checks it on the default Prometheus', async () => {
     const h = harness(0.5);
     const check = await checkMetric(canary(), inline({ thresholdRange: { max: 1 } }), h.ctx);
-    assert.deepEqual(check, { metric: 'error-rate', ok: true, value: 0.5 });
+    assert.deepEqual(outcome(check), { metric: 'error-rate', ok: true, verdict: 'Passed', value: 0.5 });
     assert.deepEqual(h.prometheus.queries, ['sum(rate(errors{ns="test"}[30s]))']);
   });
 
@@ -290,7 +309,7 @@ describe('checkMetric: templateRef', () => {
   it('reads the template from the canary’s namespace and runs its rendered query', async () => {
     const h = harness(1.5, [template('test', 'error-rate')]);
     const check = await checkMetric(canary(), ref(), h.ctx);
-    assert.deepEqual(check, { metric: 'errors', ok: true, value: 1.5 });
+    assert.deepEqual(outcome(check), { metric: 'errors', ok: true, verdict: 'Passed', value: 1.5 });
     assert.deepEqual(h.templateProvider.queries, [
       'sum(rate(http_errors{namespace="test",app="podinfo"}[1m]))',
     ]);
@@ -395,10 +414,63 @@ describe('checkMetric: templateRef', () => {
 describe('checkMetric: unusable metric', () => {
   it('fails with Flagger’s message', async () => {
     const check = await checkMetric(canary(), { name: 'latency' }, harness(1).ctx);
-    assert.deepEqual(check, {
+    assert.deepEqual(outcome(check), {
       metric: 'latency',
       ok: false,
+      verdict: 'Error',
       message: 'Metric query failed for no usable metrics template and query were configured',
     });
+  });
+});
+
+describe('checkMetric: the facts of the decision record', () => {
+  const facts = (check: MetricCheck) => {
+    const { provider, query, interval, min, max } = check;
+    return { provider, query, interval, min, max };
+  };
+
+  it('names the backend, the rendered query, the window and the range of a built-in metric', async () => {
+    const check = await checkMetric(canary(), duration({ thresholdRange: { max: 500.9 } }), harness(20).ctx);
+    assert.equal(check.provider, 'prometheus');
+    assert.equal(check.interval, '1m');
+    assert.equal(check.max, 500, 'request-duration bounds are whole milliseconds');
+    assert.match(check.query ?? '', /histogram_quantile\(\s*0\.99/);
+  });
+
+  it('records the template type and its rendered query, also when the value fails', async () => {
+    const h = harness(7, [template('test', 'error-rate', { provider: { type: 'datadog' } })]);
+    const metric = { name: 'errors', templateRef: { name: 'error-rate' }, thresholdRange: { max: 5 } };
+    const check = await checkMetric(canary(), metric, h.ctx);
+    assert.equal(check.verdict, 'Failed');
+    assert.deepEqual(facts(check), {
+      provider: 'datadog',
+      query: 'sum(rate(http_errors{namespace="test",app="podinfo"}[1m]))',
+      interval: '1m',
+      min: undefined,
+      max: 5,
+    });
+  });
+
+  it('says how far a failing template got: no template, no query', async () => {
+    const check = await checkMetric(
+      canary(),
+      { name: 'errors', templateRef: { name: 'nope' } },
+      harness(1).ctx,
+    );
+    assert.equal(check.verdict, 'Error');
+    assert.deepEqual(facts(check), {
+      provider: 'template',
+      query: undefined,
+      interval: '1m',
+      min: undefined,
+      max: 0,
+    });
+  });
+
+  it('tells no values from errors', async () => {
+    const none = await checkMetric(canary(), successRate(), harness(new NoValuesError()).ctx);
+    assert.equal(none.verdict, 'NoValues');
+    const down = await checkMetric(canary(), successRate(), harness(new Error('connection refused')).ctx);
+    assert.equal(down.verdict, 'Error');
   });
 });

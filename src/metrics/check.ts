@@ -1,9 +1,9 @@
 // One analysis metric checked the way Flagger's scheduler_metrics.go checks it: built-in metrics through the mesh's
 // PromQL on the Prometheus of -metrics-server (or spec.metricsServer), deprecated inline queries on the same
 // Prometheus, and templateRef metrics on a provider built from the MetricTemplate for this check. Failures carry
-// Flagger's exact event text.
+// Flagger's exact event text; every result also says what was asked of whom (the decision record's facts).
 import type { CanaryMetric } from '../api/canary-analysis.ts';
-import type { Canary } from '../api/canary.ts';
+import type { Canary, CheckVerdict } from '../api/canary.ts';
 import { metricInterval } from '../api/defaults.ts';
 import type { MetricTemplate } from '../api/metric-template.ts';
 import {
@@ -23,8 +23,8 @@ import {
   type MetricsProviderFactory,
 } from './providers/registry.ts';
 import { queryModel, renderQuery } from './render.ts';
-import { durationLimits, findViolation, metricLimits } from './thresholds.ts';
-import { NoValuesError, type MetricCheck, type MetricsProvider } from './types.ts';
+import { durationLimits, findViolation, metricLimits, type Limits } from './thresholds.ts';
+import { NoValuesError, type CheckFacts, type MetricCheck, type MetricsProvider } from './types.ts';
 
 export interface MetricCheckContext {
   /** The -metrics-server Prometheus, for built-in and inline-query metrics (unless spec.metricsServer is set). */
@@ -58,7 +58,7 @@ export async function checkMetric(
   if (metric.name === 'request-success-rate' || metric.name === 'request-duration') {
     return checkBuiltinMetric(canary, metric, metric.name, ctx);
   }
-  return failed(metric, UNUSABLE_METRIC_MESSAGE);
+  return failed(metric, prometheusFacts(metric), 'Error', UNUSABLE_METRIC_MESSAGE);
 }
 
 async function checkBuiltinMetric(
@@ -68,43 +68,54 @@ async function checkBuiltinMetric(
   ctx: MetricCheckContext,
 ): Promise<MetricCheck> {
   const providerName = metricsProviderName(canary, ctx.meshProvider);
+  const limits =
+    builtin === 'request-success-rate'
+      ? metricLimits(metric, 'min')
+      : durationLimits(metricLimits(metric, 'max'));
+  const facts = prometheusFacts(metric, limits);
   const prometheus = metricsServer(canary, ctx);
-  if (typeof prometheus === 'string') return failed(metric, prometheus);
-  let query: string;
+  if (typeof prometheus === 'string') return failed(metric, facts, 'Error', prometheus);
   let durationUnitMs: number;
   try {
     const observer = observerFor(providerName);
     durationUnitMs = observer.durationUnitMs;
     const model = queryModel(canary, metric);
-    query = renderQuery(observer.queries[builtin], observer.encodeModel?.(model) ?? model);
+    facts.query = renderQuery(observer.queries[builtin], observer.encodeModel?.(model) ?? model);
   } catch (err) {
-    return failed(metric, `Metric query failed for ${metric.name}: ${errorText(err)}`);
+    return failed(metric, facts, 'Error', `Metric query failed for ${metric.name}: ${errorText(err)}`);
   }
-  const outcome = await run(prometheus, query, ctx.signal);
+  const outcome = await run(prometheus, facts.query, ctx.signal);
   if (outcome instanceof Error) {
     // Flagger's observers wrap provider errors with "running query failed".
     const error = `running query failed: ${outcome.message}`;
-    if (!(outcome instanceof NoValuesError)) return failed(metric, `Prometheus query failed: ${error}`);
+    if (!(outcome instanceof NoValuesError))
+      return failed(metric, facts, 'Error', `Prometheus query failed: ${error}`);
     const detail = builtin === 'request-success-rate' ? error : undefined;
-    return failed(metric, builtinNoValues(canary, providerName, metric.name, detail));
+    return failed(metric, facts, 'NoValues', builtinNoValues(canary, providerName, metric.name, detail));
   }
   if (builtin === 'request-success-rate') {
-    const violation = findViolation(outcome, metricLimits(metric, 'min'));
-    if (violation === undefined) return passed(metric, outcome);
-    return failed(metric, successRateHalt(canary, outcome, violation), outcome);
+    const violation = findViolation(outcome, limits);
+    if (violation === undefined) return passed(metric, facts, outcome);
+    return failed(metric, facts, 'Failed', successRateHalt(canary, outcome, violation), outcome);
   }
-  return checkDuration(canary, metric, outcome * durationUnitMs);
+  return checkDuration(canary, metric, facts, outcome * durationUnitMs);
 }
 
 /** request-duration: Flagger truncates the value to whole milliseconds (a Go time.Duration). */
-function checkDuration(canary: Canary, metric: CanaryMetric, valueMs: number): MetricCheck {
+function checkDuration(
+  canary: Canary,
+  metric: CanaryMetric,
+  facts: CheckFacts,
+  valueMs: number,
+): MetricCheck {
   if (!Number.isFinite(valueMs)) {
-    return failed(metric, `Prometheus query failed: request duration ${goFloat(valueMs)} is not a duration`);
+    const message = `Prometheus query failed: request duration ${goFloat(valueMs)} is not a duration`;
+    return failed(metric, facts, 'Error', message);
   }
   const ms = Math.trunc(valueMs);
-  const violation = findViolation(ms, durationLimits(metricLimits(metric, 'max')));
-  if (violation === undefined) return passed(metric, ms);
-  return failed(metric, requestDurationHalt(canary, ms, violation), ms);
+  const violation = findViolation(ms, facts);
+  if (violation === undefined) return passed(metric, facts, ms);
+  return failed(metric, facts, 'Failed', requestDurationHalt(canary, ms, violation), ms);
 }
 
 async function checkInlineMetric(
@@ -112,22 +123,22 @@ async function checkInlineMetric(
   metric: CanaryMetric,
   ctx: MetricCheckContext,
 ): Promise<MetricCheck> {
+  const facts = prometheusFacts(metric, metricLimits(metric, 'max'));
   const prometheus = metricsServer(canary, ctx);
-  if (typeof prometheus === 'string') return failed(metric, prometheus);
-  let query: string;
+  if (typeof prometheus === 'string') return failed(metric, facts, 'Error', prometheus);
   try {
-    query = renderQuery(metric.query ?? '', queryModel(canary, metric));
+    facts.query = renderQuery(metric.query ?? '', queryModel(canary, metric));
   } catch (err) {
-    return failed(metric, `Prometheus query failed for ${metric.name}: ${errorText(err)}`);
+    return failed(metric, facts, 'Error', `Prometheus query failed for ${metric.name}: ${errorText(err)}`);
   }
-  const outcome = await run(prometheus, query, ctx.signal);
+  const outcome = await run(prometheus, facts.query, ctx.signal);
   if (outcome instanceof NoValuesError) {
-    return failed(metric, `Halt advancement no values found for metric: ${metric.name}`);
+    return failed(metric, facts, 'NoValues', `Halt advancement no values found for metric: ${metric.name}`);
   }
   if (outcome instanceof Error) {
-    return failed(metric, `Prometheus query failed for ${metric.name}: ${outcome.message}`);
+    return failed(metric, facts, 'Error', `Prometheus query failed for ${metric.name}: ${outcome.message}`);
   }
-  return checkCustomValue(canary, metric, outcome);
+  return checkCustomValue(canary, metric, facts, outcome);
 }
 
 async function checkTemplateMetric(
@@ -135,33 +146,36 @@ async function checkTemplateMetric(
   metric: CanaryMetric,
   ctx: MetricCheckContext,
 ): Promise<MetricCheck> {
+  // The provider type is known once the template is read; until then the record says "template".
+  const facts: CheckFacts = { provider: 'template', interval: metricInterval(metric) };
+  Object.assign(facts, metricLimits(metric, 'max'));
   let prepared: { provider: MetricsProvider; query: string };
   try {
-    prepared = await prepareTemplateQuery(canary, metric, ctx);
+    prepared = await prepareTemplateQuery(canary, metric, ctx, facts);
   } catch (err) {
-    return failed(metric, errorText(err));
+    return failed(metric, facts, 'Error', errorText(err));
   }
   const outcome = await run(prepared.provider, prepared.query, ctx.signal);
   if (outcome instanceof NoValuesError) {
-    return failed(
-      metric,
-      `Halt advancement no values found for custom metric: ${metric.name}: ${outcome.message}`,
-    );
+    const message = `Halt advancement no values found for custom metric: ${metric.name}: ${outcome.message}`;
+    return failed(metric, facts, 'NoValues', message);
   }
   if (outcome instanceof Error) {
-    return failed(metric, `Metric query failed for ${metric.name}: ${outcome.message}`);
+    return failed(metric, facts, 'Error', `Metric query failed for ${metric.name}: ${outcome.message}`);
   }
-  return checkCustomValue(canary, metric, outcome);
+  return checkCustomValue(canary, metric, facts, outcome);
 }
 
 /**
- * The template's provider (built for this check) and rendered query. Throws with Flagger's message for the step
- * that failed: reading the template or its Secret, building the provider, rendering the query.
+ * The template's provider (built for this check) and rendered query, noted in `facts` as they become known.
+ * Throws with Flagger's message for the step that failed: reading the template or its Secret, building the
+ * provider, rendering the query.
  */
 async function prepareTemplateQuery(
   canary: Canary,
   metric: CanaryMetric,
   ctx: MetricCheckContext,
+  facts: CheckFacts,
 ): Promise<{ provider: MetricsProvider; query: string }> {
   const name = metric.templateRef?.name ?? '';
   const namespace = metric.templateRef?.namespace ?? canary.metadata.namespace ?? '';
@@ -178,6 +192,7 @@ async function prepareTemplateQuery(
     return found;
   });
   const { provider: spec, query } = template.spec;
+  facts.provider = spec.type;
   const secretName = spec.secretRef?.name;
   const credentials =
     secretName === undefined
@@ -186,23 +201,33 @@ async function prepareTemplateQuery(
           decode(await ctx.secrets.get(namespace, secretName)),
         );
   const create = ctx.createProvider ?? createMetricsProvider;
-  return {
-    provider: await step(`provider ${spec.type} error`, () =>
-      create(spec, credentials, {
-        interval: metricInterval(metric),
-        ...(ctx.cluster !== undefined && { cluster: ctx.cluster }),
-        ...(ctx.onWarning !== undefined && { onWarning: ctx.onWarning }),
-      }),
-    ),
-    query: await step('query render error', () => renderQuery(query, queryModel(canary, metric))),
-  };
+  // Flagger's order: the provider is built before the query is rendered.
+  const provider = await step(`provider ${spec.type} error`, () =>
+    create(spec, credentials, {
+      interval: metricInterval(metric),
+      ...(ctx.cluster !== undefined && { cluster: ctx.cluster }),
+      ...(ctx.onWarning !== undefined && { onWarning: ctx.onWarning }),
+    }),
+  );
+  facts.query = await step('query render error', () => renderQuery(query, queryModel(canary, metric)));
+  return { provider, query: facts.query };
 }
 
 /** Inline and template metrics: thresholdRange, or the legacy threshold as a maximum. */
-function checkCustomValue(canary: Canary, metric: CanaryMetric, value: number): MetricCheck {
-  const violation = findViolation(value, metricLimits(metric, 'max'));
-  if (violation === undefined) return passed(metric, value);
-  return failed(metric, customMetricHalt(canary, metric.name, value, violation), value);
+function checkCustomValue(
+  canary: Canary,
+  metric: CanaryMetric,
+  facts: CheckFacts,
+  value: number,
+): MetricCheck {
+  const violation = findViolation(value, facts);
+  if (violation === undefined) return passed(metric, facts, value);
+  return failed(metric, facts, 'Failed', customMetricHalt(canary, metric.name, value, violation), value);
+}
+
+/** Built-in and inline metrics query the Prometheus of -metrics-server or spec.metricsServer. */
+function prometheusFacts(metric: CanaryMetric, limits: Limits = {}): CheckFacts {
+  return { provider: 'prometheus', interval: metricInterval(metric), ...limits };
 }
 
 /** The Prometheus of spec.metricsServer when set, else the controller's; a message when the URL is unusable. */
@@ -233,12 +258,25 @@ function decode(secret: { data?: Record<string, string> }): Record<string, strin
   );
 }
 
-function failed(metric: CanaryMetric, message: string, value?: number): MetricCheck {
-  return { metric: metric.name, ok: false, message, ...(value !== undefined && { value }) };
+function failed(
+  metric: CanaryMetric,
+  facts: CheckFacts,
+  verdict: Exclude<CheckVerdict, 'Passed'>,
+  message: string,
+  value?: number,
+): MetricCheck {
+  return {
+    ...facts,
+    metric: metric.name,
+    ok: false,
+    verdict,
+    message,
+    ...(value !== undefined && { value }),
+  };
 }
 
-function passed(metric: CanaryMetric, value: number): MetricCheck {
-  return { metric: metric.name, ok: true, value };
+function passed(metric: CanaryMetric, facts: CheckFacts, value: number): MetricCheck {
+  return { ...facts, metric: metric.name, ok: true, verdict: 'Passed', value };
 }
 
 function errorText(err: unknown): string {

@@ -1,4 +1,5 @@
 // The metrics family: query backends (one per MetricTemplate provider type) and the outcome of one check.
+import type { CheckVerdict } from '../api/canary.ts';
 
 /** A metrics backend: Flagger's providers.Interface. */
 export interface MetricsProvider {
@@ -16,8 +17,23 @@ export class NoValuesError extends Error {
   }
 }
 
+/** What a check asked and of whom, for the decision record: known as far as the check got. */
+export interface CheckFacts {
+  /** The backend: the provider type of a template, else "prometheus" (or the mesh observer's name). */
+  provider: string;
+  /** The query as rendered and sent. */
+  query?: string;
+  /** The metric's window (a Go duration). */
+  interval: string;
+  /** The accepted range (request-duration in milliseconds). */
+  min?: number;
+  max?: number;
+}
+
 /** The result of checking one analysis metric. */
-export type MetricCheck =
-  | { metric: string; ok: true; value: number }
-  /** message is Flagger's event text, e.g. "Halt podinfo.test advancement success rate 98.69% < 99%". */
-  | { metric: string; ok: false; value?: number; message: string };
+export type MetricCheck = CheckFacts &
+  (
+    | { metric: string; ok: true; verdict: 'Passed'; value: number }
+    /** message is Flagger's event text, e.g. "Halt podinfo.test advancement success rate 98.69% < 99%". */
+    | { metric: string; ok: false; verdict: Exclude<CheckVerdict, 'Passed'>; value?: number; message: string }
+  );

@@ -10,6 +10,7 @@ import {
   skipAnalysis,
 } from '../api/defaults.ts';
 import { formatDuration } from '../api/duration.ts';
+import type { MetricCheck } from '../metrics/types.ts';
 import type { Routes } from '../routers/types.ts';
 import {
   analysisDelayRemainingMs,
@@ -25,7 +26,7 @@ import {
   skipAnalysis as promoteWithoutAnalysis,
 } from './outcomes.ts';
 import { canaryId, targetId } from './recorder.ts';
-import { markRunStart, setCounter, syncStatus, withoutAnnotation } from './status.ts';
+import { markRunStart, recordMetricChecks, setCounter, syncStatus, withoutAnnotation } from './status.ts';
 import { runAB, runBlueGreen, runCanary } from './strategies.ts';
 import { TickContext } from './tick-context.ts';
 import { ALL_TO_PRIMARY, nextStepWeight } from './weights.ts';
@@ -304,20 +305,23 @@ async function runChecks(ctx: TickContext, routes: Routes): Promise<Checks> {
   return (await metricsPass(ctx)) ? 'passed' : 'failed';
 }
 
+/** Runs the metrics until one fails, as Flagger does, and adds what ran to the decision record. */
 async function metricsPass(ctx: TickContext): Promise<boolean> {
   const { analysis } = ctx.canary.spec;
   // Builtin and inline-query metrics first, then templates, as Flagger runs them.
   const metrics = [...(analysis.metrics ?? [])].sort(
     (a, b) => Number(a.templateRef !== undefined) - Number(b.templateRef !== undefined),
   );
+  const checks: MetricCheck[] = [];
   for (const metric of metrics) {
     const check = await ctx.deps.checkMetric(ctx.canary, metric);
-    if (!check.ok) {
-      await ctx.warn(check.message);
-      return false;
-    }
+    checks.push(check);
+    if (!check.ok) break;
   }
-  return true;
+  if (checks.length > 0) await ctx.write(recordMetricChecks(checks, ctx.deps.metricCheckHistory));
+  const failed = checks.find(check => !check.ok);
+  if (failed !== undefined) await ctx.warn(failed.message);
+  return failed === undefined;
 }
 
 /** Steps 30–32: the strategy's next step. */

@@ -94,7 +94,14 @@ class World {
       },
       checkMetric: (_canary, metric) => {
         this.calls.push(`metric ${metric.name}`);
-        return Promise.resolve({ metric: metric.name, ok: true, value: 100 });
+        return Promise.resolve({
+          metric: metric.name,
+          ok: true,
+          verdict: 'Passed',
+          value: 100,
+          provider: 'prometheus',
+          interval: '1m',
+        });
       },
       metricProviderProblems: () => Promise.resolve([]),
     };

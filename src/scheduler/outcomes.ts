@@ -1,6 +1,7 @@
 // How a run ends: rollback, failed promotion, skipped analysis, and the promotion steps after the analysis
 // (Promoting → Finalising → Succeeded), as Flagger's scheduler does them.
 import { analysisThreshold } from '../api/defaults.ts';
+import { failedChecksSummary } from './explain.ts';
 import { canaryId, targetId } from './recorder.ts';
 import { requested, SKIP_ANALYSIS_ANNOTATION } from './extensions.ts';
 import { setCounter, setPhase, syncStatus, withoutAnnotation } from './status.ts';
@@ -14,6 +15,9 @@ export async function rollback(ctx: TickContext): Promise<void> {
   const failedChecks = ctx.canary.status?.failedChecks ?? 0;
   if (failedChecks >= analysisThreshold(ctx.canary.spec.analysis)) {
     await ctx.warn(`Rolling back ${canaryId(ctx.canary)} failed checks threshold reached ${failedChecks}`);
+    // Extension: a second event names the failed metric checks (Flagger's message above stays as it is).
+    const reasons = failedChecksSummary(ctx.canary.status);
+    if (reasons !== undefined) await ctx.warn(`Failed checks of ${canaryId(ctx.canary)}: ${reasons}`);
     await ctx.deps.recorder.alert(
       ctx.canary,
       `Failed checks threshold reached ${failedChecks}`,

@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Canary } from '../api/canary.ts';
+import type { MetricCheck } from '../metrics/types.ts';
+import { failedChecksSummary } from './explain.ts';
 import {
+  markRunStart,
   mergeFields,
+  recordMetricChecks,
   setCounter,
   setPhase,
   setValidation,
@@ -133,5 +137,79 @@ describe('setCounter and setValidation', () => {
       valid.conditions?.map(c => c.type),
       ['Promoted'],
     );
+  });
+});
+
+describe('the decision record', () => {
+  const passed = (value: number): MetricCheck => ({
+    metric: 'request-success-rate',
+    ok: true,
+    verdict: 'Passed',
+    value,
+    provider: 'prometheus',
+    query: 'sum(\n  rate(x[1m])\n)',
+    interval: '1m',
+    min: 99,
+  });
+  const failed = (metric: string, message: string, value?: number): MetricCheck => ({
+    metric,
+    ok: false,
+    verdict: value === undefined ? 'NoValues' : 'Failed',
+    message,
+    provider: 'datadog',
+    interval: '5m',
+    max: 1,
+    ...(value !== undefined && { value }),
+  });
+
+  it('appends checks with the time, collapses queries and keeps only the newest', () => {
+    let status = recordMetricChecks([passed(99.5)], 3)(canary(), T0);
+    assert.deepEqual(status.metricChecks, [
+      {
+        metric: 'request-success-rate',
+        provider: 'prometheus',
+        query: 'sum( rate(x[1m]) )',
+        interval: '1m',
+        value: 99.5,
+        min: 99,
+        verdict: 'Passed',
+        time: T0,
+      },
+    ]);
+    status = recordMetricChecks([passed(1), passed(2), failed('errors', 'Halt', 3)], 3)(canary(status), T1);
+    assert.deepEqual(
+      status.metricChecks?.map(c => [c.value, c.verdict, c.message, c.time]),
+      [
+        [1, 'Passed', undefined, T1],
+        [2, 'Passed', undefined, T1],
+        [3, 'Failed', 'Halt', T1],
+      ],
+    );
+  });
+
+  it('keeps no NaN or infinite value, which JSON cannot hold', () => {
+    const status = recordMetricChecks([failed('errors', 'Halt NaN', Number.NaN)])(canary(), T0);
+    assert.equal(status.metricChecks?.[0]?.value, undefined);
+    assert.equal(status.metricChecks?.[0]?.message, 'Halt NaN');
+  });
+
+  it('is dropped when a new run starts', () => {
+    const status = recordMetricChecks([passed(99.5)])(canary(), T0);
+    assert.equal(markRunStart()(canary(status), T1).metricChecks, undefined);
+  });
+
+  it('explains a rollback with each distinct failure once', () => {
+    const status = recordMetricChecks([
+      passed(99.9),
+      failed('errors', 'Halt podinfo.test advancement errors 3.00 > 1', 3),
+      failed('errors', 'Halt podinfo.test advancement errors 3.00 > 1', 3),
+      failed('latency', 'Halt advancement no values found for custom metric: latency: no values found'),
+    ])(canary(), T0);
+    assert.equal(
+      failedChecksSummary(status),
+      'errors (datadog) failed 2 times: Halt podinfo.test advancement errors 3.00 > 1; ' +
+        'latency (datadog) returned no values: Halt advancement no values found for custom metric: latency: no values found',
+    );
+    assert.equal(failedChecksSummary(recordMetricChecks([passed(100)])(canary(), T0)), undefined);
   });
 });

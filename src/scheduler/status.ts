@@ -1,6 +1,7 @@
 // Status transitions as pure functions of the current status: what Flagger's setStatusPhase, SyncStatus and
 // friends write (pkg/canary/status.go). The status writer applies them to a fresh read of the Canary.
-import type { Canary, CanaryCondition, CanaryStatus } from '../api/canary.ts';
+import type { Canary, CanaryCondition, CanaryMetricCheck, CanaryStatus } from '../api/canary.ts';
+import type { MetricCheck } from '../metrics/types.ts';
 import type { ObjectMeta } from '../api/object-meta.ts';
 import { PROMOTED_CONDITION, promotedCondition, type CanaryPhase } from '../api/phases.ts';
 import type { Revision } from '../targets/types.ts';
@@ -72,14 +73,49 @@ export function mergeFields(fields: Partial<CanaryStatus>): StatusChange {
 }
 
 /**
- * Extension (analysis.delay): records when a run starts, for the delay to count from. A no-op for canaries
- * without a delay, whose status stays as Flagger writes it.
+ * A new run starts: the decision record of the last run is dropped (extension) and, for canaries that set
+ * analysis.delay (extension), the start time is recorded for the delay to count from. A canary that uses neither
+ * keeps its status as Flagger writes it.
  */
 export function markRunStart(): StatusChange {
-  return (canary, now) =>
-    canary.spec.analysis.delay === undefined
-      ? { ...canary.status }
-      : { ...canary.status, analysisStartTime: now };
+  return (canary, now) => {
+    const status = { ...canary.status };
+    delete status.metricChecks;
+    return canary.spec.analysis.delay === undefined ? status : { ...status, analysisStartTime: now };
+  };
+}
+
+/** How many metric checks the decision record keeps by default. */
+export const METRIC_CHECK_HISTORY = 10;
+
+/**
+ * Extension: appends checks to the decision record (status.metricChecks), keeping the newest `limit`. Queries are
+ * stored with their whitespace collapsed, so that the record reads well in `kubectl get canary -o yaml`.
+ */
+export function recordMetricChecks(
+  checks: readonly MetricCheck[],
+  limit = METRIC_CHECK_HISTORY,
+): StatusChange {
+  return (canary, now) => {
+    const added = checks.map((check): CanaryMetricCheck => {
+      const { metric, provider, query, interval, value, min, max, verdict } = check;
+      return {
+        metric,
+        provider,
+        ...(query !== undefined && { query: query.replace(/\s+/g, ' ').trim() }),
+        interval,
+        // JSON has no NaN or infinity; the message says what came back.
+        ...(value !== undefined && Number.isFinite(value) && { value }),
+        ...(min !== undefined && { min }),
+        ...(max !== undefined && { max }),
+        verdict,
+        ...(!check.ok && { message: check.message }),
+        time: now,
+      };
+    });
+    const metricChecks = [...(canary.status?.metricChecks ?? []), ...added].slice(-limit);
+    return { ...canary.status, metricChecks };
+  };
 }
 
 /** A change to the Canary's own metadata; the description names it in dry-run logs. */

@@ -23,6 +23,8 @@ export interface SchedulerDeps {
   callHook: CallHook;
   /** Checks one analysis metric (builtin, inline query or template). */
   checkMetric(canary: Canary, metric: CanaryMetric): Promise<MetricCheck>;
+  /** How many metric checks the decision record keeps (status.metricChecks); 10 by default. */
+  metricCheckHistory?: number;
   /** At initialization: why the canary's metric backends do not answer (empty when they all do). */
   metricProviderProblems(canary: Canary): Promise<string[]>;
 }

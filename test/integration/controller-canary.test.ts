@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { parse } from 'yaml';
+import type { Canary } from '../../src/api/canary.ts';
 import type { ConfigMap, Deployment, KubeObject, Service } from '../../src/kube/types.ts';
 import { eventually, useCluster } from '../harness/cluster.ts';
 import { canaryEvents, getCanary, useController } from '../harness/controller.ts';
@@ -111,6 +113,28 @@ describe('canary release of a Deployment with Istio and real metrics', () => {
     assert.ok(events.includes(`Canary failed! Scaling down podinfo.${ns}`));
     const canary = await getCanary(cluster, ns);
     assert.deepEqual(canary.status?.conditions?.find(c => c.type === 'Promoted')?.status, 'False');
+
+    // The decision record, as a user sees it.
+    const halt = `Halt podinfo.${ns} advancement success rate 50.00% < 99%`;
+    assert.ok(
+      events.includes(
+        `Failed checks of podinfo.${ns}: request-success-rate (prometheus) failed 2 times: ${halt}`,
+      ),
+      events.join('\n'),
+    );
+    const { stdout } = await promisify(execFile)(cluster.plane.binaries.kubectl, [
+      ...['--kubeconfig', cluster.plane.kubeconfigPath, '-n', ns, 'get', 'canary/podinfo', '-o', 'yaml'],
+    ]);
+    const record = (parse(stdout) as Canary).status?.metricChecks ?? [];
+    assert.equal(record.length, 2, stdout);
+    for (const check of record) {
+      assert.deepEqual(
+        [check.metric, check.provider, check.interval, check.value, check.min, check.verdict, check.message],
+        ['request-success-rate', 'prometheus', '1m', 50, 99, 'Failed', halt],
+      );
+      assert.match(check.query ?? '', /^sum\( rate\( istio_requests_total\{ reporter="destination", /);
+      assert.ok(Date.parse(check.time) > 0);
+    }
 
     // Rolling the target back to the promoted spec does not start another release.
     const started = (await canaryEvents(cluster, ns)).filter(e =>
