@@ -14,6 +14,14 @@ export const AlertProviderSpecSchema = Type.Object(
     username: Type.Optional(Type.String({ description: 'Bot user name (default flagger).' })),
     address: Type.Optional(Type.String({ description: 'Webhook URL.' })),
     proxy: Type.Optional(Type.String({ description: 'HTTP(S) proxy URL.' })),
+    // Extension (docs/extensions.md); Flagger always sends its own text.
+    messageTemplate: Type.Optional(
+      Type.String({
+        description:
+          'Alert text template (extension): {{ name }}, {{ namespace }}, {{ phase }}, {{ target }}, {{ weight }}, ' +
+          '{{ failedChecks }}, {{ severity }}, {{ message }}; the default text is sent when it fails.',
+      }),
+    ),
     secretRef: Type.Optional(
       Type.Object(
         { name: Type.String() },

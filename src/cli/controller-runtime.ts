@@ -10,6 +10,8 @@ import { Informer } from '../kube/informer.ts';
 import type { Secret } from '../kube/types.ts';
 import type { Logger } from '../logging/logger.ts';
 import { checkMetric } from '../metrics/check.ts';
+import { NotifierAlerter } from '../notifiers/alerter.ts';
+import { globalNotifier, type GlobalNotifierOptions } from '../notifiers/global.ts';
 import { PrometheusProvider } from '../metrics/providers/prometheus.ts';
 import { createRouter } from '../routers/registry.ts';
 import { KubernetesServiceRouter } from '../routers/service-router.ts';
@@ -42,6 +44,10 @@ export interface RuntimeOptions {
   relistIntervalMs?: number;
   /** --dry-run (extension): analyse and log every decision, change nothing. */
   dryRun?: boolean;
+  /** The -slack-* and -msteams-* flags: the notifier of canaries without analysis.alerts. */
+  notifier?: GlobalNotifierOptions;
+  /** -cluster-name: the Cluster field of alerts. */
+  clusterName?: string;
 }
 
 /** The runtime options that Flagger's flags describe (the binary, the demo and the tests all start from them). */
@@ -63,6 +69,8 @@ export function optionsFromFlags(flags: Flags, kube: KubeClient, logger: Logger)
     noCrossNamespaceRefs: flags['no-cross-namespace-refs'],
     workers: flags.threadiness,
     dryRun: flags['dry-run'],
+    notifier: flags,
+    clusterName: flags['cluster-name'],
   };
 }
 
@@ -132,13 +140,21 @@ function schedulerDeps(options: RuntimeOptions, templates: Informer<MetricTempla
         kube.get<Secret>({ apiVersion: 'v1', kind: 'Secret', name, namespace }),
     },
   };
+  const global = options.notifier === undefined ? undefined : globalNotifier(options.notifier);
+  if (global?.error !== undefined) logger.error(`Notifier ${global.error.message}`);
+  else if (global?.provider !== undefined) logger.info(`Notifications enabled for ${global.provider}`);
   return {
     kube,
     status: new StatusWriter(kube),
     recorder: new CanaryRecorder({
       events: new EventRecorder(kube, logger),
       logger,
-      alerter: { alert: () => Promise.resolve() },
+      alerter: new NotifierAlerter({
+        kube,
+        global: global?.notifier,
+        clusterName: options.clusterName,
+        logger,
+      }),
       eventSink: eventSink(options.eventWebhook),
     }),
     meshProvider: options.meshProvider,

@@ -104,6 +104,11 @@ export class Gates {
           canary,
           `Halt ${canaryId(canary)} advancement pre-rollout check ${hook.name} failed ${result.message}`,
         );
+        // Flagger sends no alert here (its issue #1663): the run would stall unnoticed until the rollback.
+        if (hook.muteAlert !== true) {
+          const message = `Pre-rollout check ${hook.name} failed ${result.message}`;
+          await this.recorder.alert(canary, message, false, 'warn');
+        }
         return false;
       }
       await this.recorder.info(canary, `Pre-rollout check ${hook.name} passed`);

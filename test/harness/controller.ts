@@ -31,8 +31,14 @@ export interface TestController {
 
 const istioCrds = new URL('../fixtures/crds/istio.yaml', import.meta.url);
 
-/** Starts CRDs, Prometheus, the exporter and the controller before the file's tests; stops them after. */
-export function useController(cluster: TestCluster, options: Partial<RuntimeOptions> = {}): TestController {
+/**
+ * Starts CRDs, Prometheus, the exporter and the controller before the file's tests; stops them after. Options
+ * given as a function are read when the controller starts (e.g. the URL of a receiver started before).
+ */
+export function useController(
+  cluster: TestCluster,
+  options: Partial<RuntimeOptions> | (() => Partial<RuntimeOptions>) = {},
+): TestController {
   const handle = { logs: [] as Record<string, unknown>[] } as TestController;
   const start = async () => {
     const destination = new Writable({
@@ -47,7 +53,7 @@ export function useController(cluster: TestCluster, options: Partial<RuntimeOpti
     handle.runtime = await ControllerRuntime.start({
       ...optionsFromFlags(flags, cluster.plane.client(), logger),
       minAnalysisIntervalMs: 1_000,
-      ...options,
+      ...(typeof options === 'function' ? options() : options),
     });
   };
   handle.restart = async () => {

@@ -1,0 +1,142 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Canary, CanaryAnalysis } from '../api/canary.ts';
+import type { KubeObject, ObjectRef } from '../kube/types.ts';
+import { admits, NotifierAlerter, type ObjectReader } from './alerter.ts';
+import { alertFields } from './fields.ts';
+import type { Notification, Notifier } from './types.ts';
+
+function canary(analysis: Partial<CanaryAnalysis> = {}, progressDeadlineSeconds?: number): Canary {
+  return {
+    apiVersion: 'flagger.app/v1beta1',
+    kind: 'Canary',
+    metadata: { name: 'podinfo', namespace: 'test' },
+    spec: {
+      targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' },
+      service: { port: 80 },
+      ...(progressDeadlineSeconds !== undefined && { progressDeadlineSeconds }),
+      analysis: { interval: '1m', ...analysis },
+    },
+  };
+}
+
+describe('alertFields', () => {
+  it('has only the cluster without metadata', () => {
+    assert.deepEqual(alertFields(canary(), 'prod', false), [{ name: 'Cluster', value: 'prod' }]);
+    assert.deepEqual(alertFields(canary(), '', false), []);
+  });
+
+  it("has Flagger's metadata fields, cluster first", () => {
+    assert.deepEqual(
+      alertFields(canary({ threshold: 5, stepWeight: 10, maxWeight: 50 }, 120), 'prod', true),
+      [
+        { name: 'Cluster', value: 'prod' },
+        { name: 'Target', value: 'Deployment/podinfo.test' },
+        { name: 'Failed checks threshold', value: '5' },
+        { name: 'Progress deadline', value: '120s' },
+        { name: 'Traffic routing', value: 'Weight step: 10 max: 50' },
+      ],
+    );
+  });
+
+  const routing = (analysis: Partial<CanaryAnalysis>) =>
+    alertFields(canary(analysis), '', true).find(f => f.name === 'Traffic routing')?.value;
+
+  it('describes every strategy', () => {
+    assert.equal(routing({ stepWeight: 20 }), 'Weight step: 20 max: 100');
+    assert.equal(routing({ stepWeights: [1, 10, 80] }), 'Weight steps: 1,10,80 max: 80');
+    assert.equal(routing({ iterations: 10, match: [{ headers: { x: { exact: 'y' } } }] }), 'A/B Testing');
+    assert.equal(routing({ iterations: 10 }), 'Blue/Green');
+    assert.equal(routing({}), undefined);
+  });
+
+  it('defaults the threshold to 1 and the deadline to 600s', () => {
+    const fields = alertFields(canary({ stepWeight: 5 }), '', true);
+    assert.equal(fields.find(f => f.name === 'Failed checks threshold')?.value, '1');
+    assert.equal(fields.find(f => f.name === 'Progress deadline')?.value, '600s');
+  });
+});
+
+describe('admits', () => {
+  const table: [string | undefined, 'info' | 'warn' | 'error', boolean][] = [
+    ['info', 'info', true],
+    ['info', 'warn', true],
+    ['info', 'error', true],
+    ['warn', 'info', false],
+    ['warn', 'warn', true],
+    ['warn', 'error', true],
+    ['error', 'info', false],
+    ['error', 'warn', false],
+    ['error', 'error', true],
+    // Q7 fixed: empty means info.
+    ['', 'info', true],
+    ['', 'error', true],
+    [undefined, 'warn', true],
+  ];
+  for (const [wanted, event, expected] of table) {
+    it(`${JSON.stringify(wanted)} ${expected ? 'receives' : 'skips'} ${event}`, () =>
+      assert.equal(admits(wanted as '' | undefined, event), expected));
+  }
+});
+
+describe('NotifierAlerter without alerts', () => {
+  const noKube: ObjectReader = {
+    get: <T extends KubeObject>(ref: ObjectRef): Promise<T> =>
+      Promise.reject(new Error(`unexpected ${ref.kind}`)),
+  };
+
+  it('posts to the global notifier with the cluster field', async () => {
+    const posted: Notification[] = [];
+    const global: Notifier = { post: n => Promise.resolve(void posted.push(n)) };
+    const alerter = new NotifierAlerter({ kube: noKube, global, clusterName: 'prod' });
+    const deliveries = await alerter.deliver(
+      canary({ stepWeight: 10 }),
+      'Canary analysis failed',
+      false,
+      'error',
+    );
+    assert.deepEqual(deliveries, [{ alert: 'global', sent: true }]);
+    assert.deepEqual(posted, [
+      {
+        workload: 'podinfo',
+        namespace: 'test',
+        message: 'Canary analysis failed',
+        fields: [{ name: 'Cluster', value: 'prod' }],
+        severity: 'error',
+      },
+    ]);
+  });
+
+  it('sends nothing without a global notifier, and reports a failing one without throwing', async () => {
+    assert.deepEqual(await new NotifierAlerter({ kube: noKube }).deliver(canary(), 'm', true, 'info'), [
+      { alert: 'global', sent: false },
+    ]);
+    const broken: Notifier = {
+      post: () => Promise.reject(new Error('slack error response: HTTP 500: down')),
+    };
+    const alerter = new NotifierAlerter({ kube: noKube, global: broken });
+    assert.deepEqual(await alerter.deliver(canary(), 'm', true, 'info'), [
+      { alert: 'global', sent: false, error: 'slack error response: HTTP 500: down' },
+    ]);
+    await alerter.alert(canary(), 'm', true, 'info');
+  });
+
+  it('reports a missing AlertProvider and goes on with the others', async () => {
+    const alerter = new NotifierAlerter({ kube: noKube });
+    const deliveries = await alerter.deliver(
+      canary({
+        alerts: [
+          { name: 'a', severity: 'info', providerRef: { name: 'one' } },
+          { name: 'b', severity: 'error', providerRef: { name: 'two', namespace: 'flagger' } },
+        ],
+      }),
+      'm',
+      false,
+      'error',
+    );
+    assert.deepEqual(deliveries, [
+      { alert: 'a', provider: 'one.test', sent: false, error: 'unexpected AlertProvider' },
+      { alert: 'b', provider: 'two.flagger', sent: false, error: 'unexpected AlertProvider' },
+    ]);
+  });
+});
