@@ -1,7 +1,7 @@
 // The one HTTP call every notifier makes (Flagger's postMessage): a JSON POST with a deadline, optionally through a
 // proxy, where any 2xx answer is success. Error texts never hold the URL: webhook URLs are credentials.
 import { ProxyAgent, Socks5ProxyAgent, type Dispatcher } from 'undici';
-import { sendExpecting } from '../metrics/providers/http-query.ts';
+import { sendExpecting } from '../util/http.ts';
 import { NOTIFIER_TIMEOUT_MS } from './types.ts';
 
 /**

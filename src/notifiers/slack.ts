@@ -1,7 +1,7 @@
 // Slack (incoming webhook or bot token) and the Slack-compatible payload that Discord and Rocket.Chat also take
 // (Flagger's slack.go, discord.go and rocket.go).
 import type { Dispatcher } from 'undici';
-import { field } from '../metrics/providers/http-query.ts';
+import { field } from '../util/http.ts';
 import { hookUrl, postMessage, proxyDispatcher } from './http.ts';
 import type { Notification, Notifier, NotifierOptions } from './types.ts';
 

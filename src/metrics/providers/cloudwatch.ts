@@ -4,7 +4,8 @@
 // CloudWatchClient) so that the provider is tested without AWS.
 import type { MetricTemplateProvider } from '../../api/metric-template.ts';
 import type { MetricsProvider } from '../types.ts';
-import { field, intervalMs, noValues } from './http-query.ts';
+import { field } from '../../util/http.ts';
+import { intervalMs, noValues } from './http-query.ts';
 
 // Flagger queries from now - 10 × interval to now, at most 20 data points, with 3 retries (4 attempts).
 const WINDOW_INTERVALS = 10;

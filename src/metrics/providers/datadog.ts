@@ -3,17 +3,8 @@
 import type { Dispatcher } from 'undici';
 import type { MetricTemplateProvider } from '../../api/metric-template.ts';
 import type { MetricsProvider } from '../types.ts';
-import {
-  answersOk,
-  credential,
-  endpoint,
-  field,
-  getJson,
-  httpAddress,
-  intervalMs,
-  noValues,
-  type HttpQuery,
-} from './http-query.ts';
+import { answersOk, endpoint, field, getJson, httpAddress, type HttpQuery } from '../../util/http.ts';
+import { credential, intervalMs, noValues } from './http-query.ts';
 
 export const DATADOG_DEFAULT_ADDRESS = 'https://api.datadoghq.com';
 // Flagger queries from now - 10 × interval to now.

@@ -4,17 +4,8 @@
 import type { Dispatcher } from 'undici';
 import type { MetricTemplateProvider } from '../../api/metric-template.ts';
 import type { MetricsProvider } from '../types.ts';
-import {
-  answersOk,
-  credential,
-  endpoint,
-  field,
-  getJson,
-  httpAddress,
-  intervalMs,
-  noValues,
-  type HttpQuery,
-} from './http-query.ts';
+import { answersOk, endpoint, field, getJson, httpAddress, type HttpQuery } from '../../util/http.ts';
+import { credential, intervalMs, noValues } from './http-query.ts';
 
 // Flagger queries from now - 10 × interval to now.
 const WINDOW_INTERVALS = 10;

@@ -12,7 +12,7 @@ import {
   httpAddress,
   insecureAgent,
   type HttpQuery,
-} from './http-query.ts';
+} from '../../util/http.ts';
 
 const API_PATH = '/apis/external.metrics.k8s.io/v1beta1/namespaces';
 const FORMAT = '<namespace>/<metricName>?labelSelector=<urlencoded label selectors>';

@@ -4,7 +4,8 @@
 import type { Dispatcher } from 'undici';
 import type { MetricTemplateProvider } from '../../api/metric-template.ts';
 import { NoValuesError, type MetricsProvider } from '../types.ts';
-import { credential, endpoint, getJson, httpAddress, insecureAgent, type HttpQuery } from './http-query.ts';
+import { endpoint, getJson, httpAddress, insecureAgent, type HttpQuery } from '../../util/http.ts';
+import { credential } from './http-query.ts';
 import { parseGoFloat } from './prometheus.ts';
 
 const ONLINE_QUERY = 'target=test';

@@ -5,7 +5,8 @@ import type { Dispatcher } from 'undici';
 import type { MetricTemplateProvider } from '../../api/metric-template.ts';
 import { NoValuesError, type MetricsProvider } from '../types.ts';
 import { fluxRecords, type FluxRecord } from './flux-csv.ts';
-import { credential, endpoint, httpAddress, sendExpecting, type HttpQuery } from './http-query.ts';
+import { endpoint, httpAddress, sendExpecting, type HttpQuery } from '../../util/http.ts';
+import { credential } from './http-query.ts';
 import { parseGoFloat } from './prometheus.ts';
 
 export const INFLUXDB_TIMEOUT_MS = 15_000;

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeObject, ObjectRef } from '../../kube/types.ts';
 import type { MetricsProvider } from '../types.ts';
-import { field } from './http-query.ts';
+import { field } from '../../util/http.ts';
 import { parseGoFloat } from './prometheus.ts';
 
 const API_VERSION = 'metrics.keptn.sh/v1beta1';

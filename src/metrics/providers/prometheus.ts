@@ -3,7 +3,7 @@
 import { Headers, fetch, type Dispatcher } from 'undici';
 import type { MetricTemplateProvider } from '../../api/metric-template.ts';
 import { NoValuesError, type MetricsProvider } from '../types.ts';
-import { field, insecureAgent } from './http-query.ts';
+import { field, insecureAgent } from '../../util/http.ts';
 
 export const PROMETHEUS_TIMEOUT_MS = 5_000;
 const ONLINE_QUERY = 'vector(1)';

@@ -3,7 +3,8 @@
 // health check is GET /v2/metric?limit=1 on the REST API with the token as X-SF-Token.
 import type { MetricTemplateProvider } from '../../api/metric-template.ts';
 import { NoValuesError, type MetricsProvider } from '../types.ts';
-import { answersOk, credential, endpoint, intervalMs, HTTP_PROVIDER_TIMEOUT_MS } from './http-query.ts';
+import { answersOk, endpoint, HTTP_TIMEOUT_MS } from '../../util/http.ts';
+import { credential, intervalMs } from './http-query.ts';
 import { MultipleValuesError } from './prometheus.ts';
 import { runComputation } from './signalflow.ts';
 
@@ -69,7 +70,7 @@ export class SplunkProvider implements MetricsProvider {
       program: query,
       startMs: now - WINDOW_INTERVALS * Math.trunc(this.options.intervalMs),
       stopMs: now,
-      startTimeoutMs: this.options.timeoutMs ?? HTTP_PROVIDER_TIMEOUT_MS,
+      startTimeoutMs: this.options.timeoutMs ?? HTTP_TIMEOUT_MS,
       idleTimeoutMs: this.options.idleTimeoutMs ?? SIGNALFLOW_IDLE_TIMEOUT_MS,
       signal,
     });

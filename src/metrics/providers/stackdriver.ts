@@ -7,7 +7,8 @@ import { createSign } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Dispatcher } from 'undici';
 import type { MetricsProvider } from '../types.ts';
-import { credential, endpoint, field, getJson, httpAddress, noValues, type HttpQuery } from './http-query.ts';
+import { endpoint, field, getJson, httpAddress, type HttpQuery } from '../../util/http.ts';
+import { credential, noValues } from './http-query.ts';
 
 export const MONITORING_API = 'https://monitoring.googleapis.com';
 export const METADATA_SERVER = 'http://metadata.google.internal';
