@@ -4,6 +4,7 @@ import type { Canary } from '../api/canary.ts';
 import { API_VERSION } from '../api/crds.ts';
 import type { MetricTemplate } from '../api/metric-template.ts';
 import { Controller } from '../controller/controller.ts';
+import type { PrometheusTelemetry } from '../controller/telemetry.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { EventRecorder } from '../kube/events.ts';
 import { Informer } from '../kube/informer.ts';
@@ -48,6 +49,8 @@ export interface RuntimeOptions {
   notifier?: GlobalNotifierOptions;
   /** -cluster-name: the Cluster field of alerts. */
   clusterName?: string;
+  /** The series served on /metrics; none when the controller runs without the HTTP server. */
+  telemetry?: PrometheusTelemetry;
 }
 
 /** The runtime options that Flagger's flags describe (the binary, the demo and the tests all start from them). */
@@ -100,6 +103,7 @@ export class ControllerRuntime {
     });
     templates.start();
     await templates.synced;
+    options.telemetry?.watchInformer('MetricTemplate', templates.stats);
     const real = schedulerDeps(options, templates);
     const deps = options.dryRun === true ? dryRun(real, logger) : real;
     const controller = new Controller(
@@ -110,6 +114,7 @@ export class ControllerRuntime {
         noCrossNamespaceRefs: options.noCrossNamespaceRefs,
         minAnalysisIntervalMs: options.minAnalysisIntervalMs,
         relistIntervalMs: options.relistIntervalMs,
+        telemetry: options.telemetry,
       },
       logger,
     );
@@ -158,6 +163,7 @@ function schedulerDeps(options: RuntimeOptions, templates: Informer<MetricTempla
       eventSink: eventSink(options.eventWebhook),
     }),
     meshProvider: options.meshProvider,
+    telemetry: options.telemetry,
     target: canary => createTarget(canary, targetDeps),
     scaler: canary => createScaler(canary, targetDeps),
     services: canary => (canary.spec.targetRef.kind === 'Service' ? noServices : services),

@@ -1,9 +1,9 @@
 // `flagger [flags]`: runs the controller, out of cluster with -kubeconfig or in cluster with the service
 // account, until SIGINT/SIGTERM.
-import { Registry, Gauge } from 'prom-client';
 import { connect } from '../kube/config.ts';
 import { createLogger } from '../logging/logger.ts';
 import { VERSION } from '../version.ts';
+import { PrometheusTelemetry } from '../controller/telemetry.ts';
 import { ControllerRuntime, optionsFromFlags } from './controller-runtime.ts';
 import { parseFlags, usage } from './flags.ts';
 import { startHttpServer } from './http-server.ts';
@@ -28,17 +28,20 @@ export async function runController(argv: string[]): Promise<number> {
     `Starting flagger version ${VERSION} on Kubernetes ${version.gitVersion} with mesh provider ${flags['mesh-provider']}`,
   );
 
-  const registry = new Registry();
-  new Gauge({
-    name: 'flagger_info',
-    help: 'Flagger version and mesh provider information',
-    labelNames: ['version', 'mesh_provider'],
-    registers: [registry],
-  }).set({ version: VERSION, mesh_provider: flags['mesh-provider'] }, 1);
+  const telemetry = new PrometheusTelemetry(flags['mesh-provider']);
+  kube.onResponse((method, code) => telemetry.countApiRequest(method, code));
   let ready = false;
-  const server = await startHttpServer({ port: Number(flags.port), registry, ready: () => ready });
+  const server = await startHttpServer({
+    port: Number(flags.port),
+    registry: telemetry.registry,
+    ready: () => ready,
+  });
 
-  const runtime = await ControllerRuntime.start({ ...optionsFromFlags(flags, kube, logger), meshKube });
+  const runtime = await ControllerRuntime.start({
+    ...optionsFromFlags(flags, kube, logger),
+    meshKube,
+    telemetry,
+  });
   ready = true;
   logger.info(
     `Started canary controller${flags['dry-run'] ? ' in dry-run mode: nothing will be changed' : ''}`,

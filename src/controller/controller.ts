@@ -16,6 +16,7 @@ import { CanaryJobs } from '../scheduler/jobs.ts';
 import { setPhase, setValidation, VALIDATED_CONDITION } from '../scheduler/status.ts';
 import type { SchedulerDeps } from '../scheduler/types.ts';
 import { watchDependencies } from './dependencies.ts';
+import type { PrometheusTelemetry } from './telemetry.ts';
 
 export interface ControllerOptions {
   /** -namespace: watch one namespace only. */
@@ -27,6 +28,8 @@ export interface ControllerOptions {
   relistIntervalMs?: number;
   /** Shortest analysis interval (Flagger: 10s); lowered only by tests and the local playground. */
   minAnalysisIntervalMs?: number;
+  /** The controller's own series (canaries per namespace, queue depth, informer health). */
+  telemetry?: Pick<PrometheusTelemetry, 'setTotal' | 'watchInformer' | 'watchQueue'>;
 }
 
 /** Phases in which a tick advances the analysis: only the interval may trigger those. */
@@ -57,14 +60,20 @@ export class Controller {
       relistIntervalMs: options.relistIntervalMs,
     });
     this.canaries.addHandlers({
-      onAdd: canary => this.queue.add(objectKey(canary)),
+      onAdd: canary => {
+        this.countCanaries(canary);
+        this.queue.add(objectKey(canary));
+      },
       onUpdate: (old, canary) => {
         if (needsSync(old, canary)) this.queue.add(objectKey(canary));
       },
       onDelete: canary => {
+        this.countCanaries(canary);
         this.jobs.remove(objectKey(canary));
       },
     });
+    options.telemetry?.watchInformer('Canary', this.canaries.stats);
+    options.telemetry?.watchQueue(() => this.queue.length);
     this.stopDependencies = watchDependencies(deps.kube, options, logger, (namespace, match) =>
       this.nudgeIdle(namespace, match),
     );
@@ -86,6 +95,12 @@ export class Controller {
     this.canaries.stop();
     this.stopDependencies();
     await this.jobs.stop();
+  }
+
+  /** flagger_canary_total of the canary's namespace. */
+  private countCanaries(canary: Canary): void {
+    const namespace = canary.metadata.namespace ?? '';
+    this.options.telemetry?.setTotal(namespace, this.canaries.list(namespace).length);
   }
 
   /** Runs the next tick now for the idle canaries of a namespace that match (target or config change). */

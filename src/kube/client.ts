@@ -68,6 +68,7 @@ export class KubeClient {
   readonly fieldManager: string;
   private readonly timeoutMs: number;
   private readonly resources: ResourceResolver;
+  private readonly listeners: ((method: string, code: number) => void)[] = [];
 
   constructor(kubeConfig: KubeConfig, options: KubeClientOptions = {}) {
     this.kubeConfig = kubeConfig;
@@ -97,6 +98,11 @@ export class KubeClient {
       ...(bearer !== undefined && { token: bearer }),
       ...(dispatcher !== undefined && { dispatcher }),
     };
+  }
+
+  /** Tells `listener` the method and status code of every request (0 when no answer came), e.g. for metrics. */
+  onResponse(listener: (method: string, code: number) => void): void {
+    this.listeners.push(listener);
   }
 
   /** Reads one object; throws a NotFound KubeApiError when it does not exist. */
@@ -326,8 +332,10 @@ export class KubeClient {
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (err) {
+      for (const listener of this.listeners) listener(method, 0);
       throw transportError(err, options.what);
     }
+    for (const listener of this.listeners) listener(method, response.status);
     const text = await response.text().catch((err: unknown) => {
       throw transportError(err, options.what);
     });

@@ -1,7 +1,7 @@
 // One analysis tick of one canary, in the exact step order of Flagger's advanceCanary
 // (pkg/controller/scheduler.go; inventory section 3.3). A failed call ends the tick with a warning event, as in
 // Flagger; progress lives in the Canary's status, so the next tick resumes where this one stopped.
-import type { Canary } from '../api/canary.ts';
+import type { Canary, CanaryMetric } from '../api/canary.ts';
 import { API_VERSION } from '../api/crds.ts';
 import {
   analysisThreshold,
@@ -69,6 +69,7 @@ async function tick(ctx: TickContext): Promise<void> {
     return;
   }
   const routes = await ctx.router.getRoutes(ctx.canary);
+  ctx.telemetry.setWeight(ctx.canary, routes.primaryWeight, routes.canaryWeight);
   if (!(await startRunIfNew(ctx))) return;
   if (await restartOnNewRevision(ctx)) return;
   if (!(await canaryReady(ctx))) return;
@@ -269,12 +270,18 @@ async function analyse(ctx: TickContext, routes: Routes): Promise<void> {
     await rollback(ctx);
     return;
   }
-  const checks = await runChecks(ctx, routes);
-  if (checks === 'failed') {
-    await ctx.write(setCounter('failedChecks', failedChecks + 1));
-    return;
+  // flagger_canary_duration_seconds times the checks and the step, as Flagger's deferred SetDuration does.
+  const begin = performance.now();
+  try {
+    const checks = await runChecks(ctx, routes);
+    if (checks === 'failed') {
+      await ctx.write(setCounter('failedChecks', failedChecks + 1));
+      return;
+    }
+    if (checks === 'passed') await nextStep(ctx, routes);
+  } finally {
+    ctx.telemetry.observeDuration(ctx.canary, (performance.now() - begin) / 1000);
   }
-  if (checks === 'passed') await nextStep(ctx, routes);
 }
 
 /** 'delayed': the checks that ran passed, but the step waits for analysis.delay (extension). */
@@ -316,12 +323,22 @@ async function metricsPass(ctx: TickContext): Promise<boolean> {
   for (const metric of metrics) {
     const check = await ctx.deps.checkMetric(ctx.canary, metric);
     checks.push(check);
+    if (check.value !== undefined) {
+      // Flagger records the built-in request-duration in seconds (a time.Duration's Seconds()).
+      const builtinDuration = check.metric === 'request-duration' && isBuiltin(metric);
+      const value = builtinDuration ? check.value / 1000 : check.value;
+      ctx.telemetry.setMetricValue(ctx.canary, check.metric, value);
+    }
     if (!check.ok) break;
   }
   if (checks.length > 0) await ctx.write(recordMetricChecks(checks, ctx.deps.metricCheckHistory));
   const failed = checks.find(check => !check.ok);
   if (failed !== undefined) await ctx.warn(failed.message);
   return failed === undefined;
+}
+
+function isBuiltin(metric: CanaryMetric): boolean {
+  return metric.templateRef === undefined && (metric.query ?? '') === '';
 }
 
 /** Steps 30–32: the strategy's next step. */

@@ -30,6 +30,7 @@ export async function rollback(ctx: TickContext): Promise<void> {
   await ctx.scaler?.pauseTargetScaler(ctx.canary);
   await ctx.target.scaleToZero(ctx.canary);
   await ctx.write(syncStatus({ phase: 'Failed' }, await ctx.target.revision(ctx.canary)));
+  ctx.countOutcome('failure');
   await ctx.gates.postRollout(ctx.canary, 'Failed');
 }
 
@@ -43,6 +44,7 @@ export async function failedPromotion(ctx: TickContext, reason: string): Promise
   await ctx.deps.recorder.alert(ctx.canary, message, false, 'error');
   await ctx.setRoutes(ALL_TO_CANARY);
   await ctx.write(syncStatus({ phase: 'Failed', canaryWeight: 100 }, await ctx.target.revision(ctx.canary)));
+  ctx.countOutcome('failure');
   await ctx.gates.postRollout(ctx.canary, 'Failed');
 }
 
@@ -60,6 +62,7 @@ export async function skipAnalysis(ctx: TickContext): Promise<void> {
   }
   await ctx.target.scaleToZero(canary);
   await ctx.write(setPhase('Succeeded'));
+  ctx.countOutcome('success', 'skipped');
   await ctx.info(`Promotion completed! Canary analysis was skipped for ${targetId(canary)}`);
   await ctx.deps.recorder.alert(
     ctx.canary,
@@ -99,6 +102,7 @@ export async function finalise(ctx: TickContext): Promise<void> {
   await ctx.scaler?.pauseTargetScaler(ctx.canary);
   await ctx.target.scaleToZero(ctx.canary);
   await ctx.write(setPhase('Succeeded'));
+  ctx.countOutcome('success');
   await ctx.gates.postRollout(ctx.canary, 'Succeeded');
   await ctx.info(`Promotion completed! Scaling down ${targetId(ctx.canary)}`);
   await ctx.deps.recorder.alert(

@@ -5,7 +5,9 @@ import type { Router, Routes, ServiceRouter } from '../routers/types.ts';
 import type { ScalerReconciler, TargetMetadata, WorkloadTarget } from '../targets/types.ts';
 import { Gates } from './gates.ts';
 import { mergeFields, type MetadataChange, type StatusChange } from './status.ts';
+import { NO_TELEMETRY, type CanaryTelemetry, type Outcome } from './telemetry.ts';
 import type { SchedulerDeps } from './types.ts';
+import { deploymentStrategy } from '../api/defaults.ts';
 
 export class TickContext {
   readonly deps: SchedulerDeps;
@@ -14,6 +16,7 @@ export class TickContext {
   readonly scaler: ScalerReconciler | undefined;
   readonly services: ServiceRouter;
   readonly gates: Gates;
+  readonly telemetry: CanaryTelemetry;
   /** The canary as the API server last returned it; every status write refreshes it. */
   canary: Canary;
   metadata!: TargetMetadata;
@@ -27,6 +30,8 @@ export class TickContext {
     this.scaler = deps.scaler(canary);
     this.services = deps.services(canary);
     this.gates = new Gates(deps.recorder, deps.status, deps.callHook);
+    this.telemetry = deps.telemetry ?? NO_TELEMETRY;
+    this.telemetry.setStatus(canary);
   }
 
   get phase(): string {
@@ -40,6 +45,7 @@ export class TickContext {
   /** Applies status changes and continues with the stored result. */
   async write(...changes: StatusChange[]): Promise<void> {
     this.canary = await this.deps.status.apply(this.canary, ...changes);
+    this.telemetry.setStatus(this.canary);
   }
 
   /** Changes the Canary's metadata and continues with the stored result. */
@@ -50,7 +56,14 @@ export class TickContext {
   /** Sets the routes and persists what the router keeps in the status (session affinity cookies). */
   async setRoutes(routes: Routes): Promise<void> {
     const fields = await this.router.setRoutes(this.canary, routes);
+    this.telemetry.setWeight(this.canary, routes.primaryWeight, routes.canaryWeight);
     if (Object.keys(fields).length > 0) await this.write(mergeFields(fields));
+  }
+
+  /** Counts a run's end in flagger_canary_successes_total or flagger_canary_failures_total. */
+  countOutcome(result: Outcome['result'], analysis: Outcome['analysis'] = 'completed'): void {
+    const strategy = deploymentStrategy(this.canary.spec.analysis, this.provider);
+    this.telemetry.countOutcome(this.canary, { result, strategy, analysis });
   }
 
   info(message: string): Promise<void> {

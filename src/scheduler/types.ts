@@ -8,6 +8,7 @@ import type { ScalerReconciler, TargetMetadata, WorkloadTarget } from '../target
 import type { CallHook } from './gates.ts';
 import type { CanaryRecorder } from './recorder.ts';
 import type { CanaryWriter } from './status-writer.ts';
+import type { CanaryTelemetry } from './telemetry.ts';
 
 export interface SchedulerDeps {
   /** Reads only: every change goes through the writer and plugins below, where dry-run intercepts it. */
@@ -23,6 +24,8 @@ export interface SchedulerDeps {
   callHook: CallHook;
   /** Checks one analysis metric (builtin, inline query or template). */
   checkMetric(canary: Canary, metric: CanaryMetric): Promise<MetricCheck>;
+  /** The controller's Prometheus series; none by default. */
+  telemetry?: CanaryTelemetry;
   /** How many metric checks the decision record keeps (status.metricChecks); 10 by default. */
   metricCheckHistory?: number;
   /** At initialization: why the canary's metric backends do not answer (empty when they all do). */
