@@ -1,6 +1,5 @@
 // The controller's composition root: builds every plugin from the flags and starts the controller. The CLI,
 // the demo and the integration tests all start the controller through here.
-import type { Canary } from '../api/canary.ts';
 import { API_VERSION } from '../api/crds.ts';
 import type { MetricTemplate } from '../api/metric-template.ts';
 import { Controller } from '../controller/controller.ts';
@@ -10,6 +9,7 @@ import { EventRecorder } from '../kube/events.ts';
 import { Informer } from '../kube/informer.ts';
 import type { Secret } from '../kube/types.ts';
 import type { Logger } from '../logging/logger.ts';
+import { metricProviderProblems } from '../metrics/availability.ts';
 import { checkMetric } from '../metrics/check.ts';
 import { NotifierAlerter } from '../notifiers/alerter.ts';
 import { globalNotifier, type GlobalNotifierOptions } from '../notifiers/global.ts';
@@ -179,11 +179,7 @@ function schedulerDeps(options: RuntimeOptions, templates: Informer<MetricTempla
       }),
     callHook: callWebhook,
     checkMetric: (canary, metric) => checkMetric(canary, metric, metricContext),
-    metricProviderProblems: async (canary: Canary) => {
-      const builtin = (canary.spec.analysis.metrics ?? []).some(m => m.templateRef === undefined);
-      if (!builtin || (await prometheus.isOnline())) return [];
-      return [`prometheus not avaiable: ${options.metricsServer} is not answering`];
-    },
+    metricProviderProblems: canary => metricProviderProblems(canary, metricContext),
   };
 }
 

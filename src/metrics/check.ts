@@ -177,13 +177,37 @@ async function prepareTemplateQuery(
   ctx: MetricCheckContext,
   facts: CheckFacts,
 ): Promise<{ provider: MetricsProvider; query: string }> {
+  const { template, provider } = await templateProvider(canary, metric, ctx, 'Metric template', type => {
+    facts.provider = type;
+  });
+  try {
+    facts.query = renderQuery(template.spec.query, queryModel(canary, metric));
+  } catch (err) {
+    throw new Error(`Metric template ${templateId(canary, metric)} query render error: ${errorText(err)}`, {
+      cause: err,
+    });
+  }
+  return { provider, query: facts.query };
+}
+
+/**
+ * The MetricTemplate of a metric and a provider built from it with its Secret. Each failure is an Error that
+ * starts with `prefix` and the template's name, then says which step failed, as Flagger words it.
+ */
+export async function templateProvider(
+  canary: Canary,
+  metric: CanaryMetric,
+  ctx: MetricCheckContext,
+  prefix: string,
+  onType?: (type: string) => void,
+): Promise<{ template: MetricTemplate; provider: MetricsProvider }> {
   const name = metric.templateRef?.name ?? '';
-  const namespace = metric.templateRef?.namespace ?? canary.metadata.namespace ?? '';
+  const namespace = templateNamespace(canary, metric);
   const step = async <T>(what: string, action: () => T | Promise<T>): Promise<T> => {
     try {
       return await action();
     } catch (err) {
-      throw new Error(`Metric template ${name}.${namespace} ${what}: ${errorText(err)}`, { cause: err });
+      throw new Error(`${prefix} ${name}.${namespace} ${what}: ${errorText(err)}`, { cause: err });
     }
   };
   const template = await step('error', async () => {
@@ -191,8 +215,8 @@ async function prepareTemplateQuery(
     if (found === undefined) throw new Error(`metrictemplate.flagger.app "${name}" not found`);
     return found;
   });
-  const { provider: spec, query } = template.spec;
-  facts.provider = spec.type;
+  const spec = template.spec.provider;
+  onType?.(spec.type);
   const secretName = spec.secretRef?.name;
   const credentials =
     secretName === undefined
@@ -201,7 +225,6 @@ async function prepareTemplateQuery(
           decode(await ctx.secrets.get(namespace, secretName)),
         );
   const create = ctx.createProvider ?? createMetricsProvider;
-  // Flagger's order: the provider is built before the query is rendered.
   const provider = await step(`provider ${spec.type} error`, () =>
     create(spec, credentials, {
       interval: metricInterval(metric),
@@ -209,8 +232,16 @@ async function prepareTemplateQuery(
       ...(ctx.onWarning !== undefined && { onWarning: ctx.onWarning }),
     }),
   );
-  facts.query = await step('query render error', () => renderQuery(query, queryModel(canary, metric)));
-  return { provider, query: facts.query };
+  return { template, provider };
+}
+
+/** templateRef.namespace, else the canary's. */
+export function templateNamespace(canary: Canary, metric: CanaryMetric): string {
+  return metric.templateRef?.namespace ?? canary.metadata.namespace ?? '';
+}
+
+function templateId(canary: Canary, metric: CanaryMetric): string {
+  return `${metric.templateRef?.name ?? ''}.${templateNamespace(canary, metric)}`;
 }
 
 /** Inline and template metrics: thresholdRange, or the legacy threshold as a maximum. */
@@ -231,7 +262,7 @@ function prometheusFacts(metric: CanaryMetric, limits: Limits = {}): CheckFacts 
 }
 
 /** The Prometheus of spec.metricsServer when set, else the controller's; a message when the URL is unusable. */
-function metricsServer(canary: Canary, ctx: MetricCheckContext): MetricsProvider | string {
+export function metricsServer(canary: Canary, ctx: MetricCheckContext): MetricsProvider | string {
   const server = canary.spec.metricsServer;
   if (server === undefined || server === '') return ctx.prometheus;
   try {

@@ -89,6 +89,7 @@ async function reconcileInfrastructure(ctx: TickContext): Promise<boolean> {
     const problems = await deps.metricProviderProblems(ctx.canary);
     if (problems.length > 0)
       await deps.recorder.error(ctx.canary, `Error checking metric providers: ${problems.join('; ')}`);
+    else await ctx.info('all the metrics providers are available!');
   }
   ctx.router = deps.router(ctx.provider, ctx.metadata);
   // App Mesh needs its virtual nodes before the primary's pods start, so that they get the Envoy sidecar.

@@ -52,7 +52,9 @@ describe('canary release of a Deployment with Istio and real metrics', () => {
         ['podinfo-canary', 0],
       ],
     );
-    assert.ok((await canaryEvents(cluster, ns)).includes(`Initialization done! podinfo.${ns}`));
+    const events = await canaryEvents(cluster, ns);
+    assert.ok(events.includes(`Initialization done! podinfo.${ns}`));
+    assert.ok(events.includes('all the metrics providers are available!'), events.join('\n'));
   });
 
   it('releases a new image step by step to 50%, promotes it and reports Succeeded', async () => {
