@@ -86,6 +86,10 @@ export const CanaryConditionSchema = Type.Object({
   message: Type.Optional(Type.String()),
   lastUpdateTime: Type.Optional(Timestamp),
   lastTransitionTime: Type.Optional(Timestamp),
+  // Extension: the spec generation a condition of ours (MetricsVerified) was computed for.
+  observedGeneration: Type.Optional(
+    Type.Integer({ description: 'The spec generation this condition is about.' }),
+  ),
 });
 
 /**

@@ -11,6 +11,7 @@ import type { Secret } from '../kube/types.ts';
 import type { Logger } from '../logging/logger.ts';
 import { metricProviderProblems } from '../metrics/availability.ts';
 import { checkMetric } from '../metrics/check.ts';
+import { verifyMetricQueries } from '../metrics/verify.ts';
 import { NotifierAlerter } from '../notifiers/alerter.ts';
 import { globalNotifier, type GlobalNotifierOptions } from '../notifiers/global.ts';
 import { PrometheusProvider } from '../metrics/providers/prometheus.ts';
@@ -180,6 +181,7 @@ function schedulerDeps(options: RuntimeOptions, templates: Informer<MetricTempla
     callHook: callWebhook,
     checkMetric: (canary, metric) => checkMetric(canary, metric, metricContext),
     metricProviderProblems: canary => metricProviderProblems(canary, metricContext),
+    verifyMetricQueries: canary => verifyMetricQueries(canary, metricContext),
   };
 }
 

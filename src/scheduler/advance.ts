@@ -26,7 +26,15 @@ import {
   skipAnalysis as promoteWithoutAnalysis,
 } from './outcomes.ts';
 import { canaryId, targetId } from './recorder.ts';
-import { markRunStart, recordMetricChecks, setCounter, syncStatus, withoutAnnotation } from './status.ts';
+import {
+  markRunStart,
+  METRICS_VERIFIED_CONDITION,
+  recordMetricChecks,
+  setCounter,
+  setMetricsVerification,
+  syncStatus,
+  withoutAnnotation,
+} from './status.ts';
 import { runAB, runBlueGreen, runCanary } from './strategies.ts';
 import { TickContext } from './tick-context.ts';
 import { ALL_TO_PRIMARY, nextStepWeight } from './weights.ts';
@@ -60,6 +68,7 @@ export async function advanceCanary(deps: SchedulerDeps, namespace: string, name
 async function tick(ctx: TickContext): Promise<void> {
   if (!(await reconcileInfrastructure(ctx))) return;
   if (ctx.isInitializing) await setInitialized(ctx);
+  await verifyQueriesOnce(ctx);
   const reset = requested(ctx.canary, RESET_ANNOTATION) && !PROMOTING.has(ctx.phase);
   if (!(await shouldAdvance(ctx, reset))) return;
   const analysing = !skipAnalysis(ctx.canary.spec) && !requested(ctx.canary, SKIP_ANALYSIS_ANNOTATION);
@@ -311,6 +320,22 @@ async function runChecks(ctx: TickContext, routes: Routes): Promise<Checks> {
     return 'delayed';
   }
   return (await metricsPass(ctx)) ? 'passed' : 'failed';
+}
+
+/**
+ * Extension: once the canary is initialized, and again after each spec change, runs every metric query once and
+ * records in the MetricsVerified condition (and an event) whether they answer, before a release depends on them.
+ */
+async function verifyQueriesOnce(ctx: TickContext): Promise<void> {
+  const { canary, deps } = ctx;
+  if (deps.verifyMetricQueries === undefined || (canary.spec.analysis.metrics?.length ?? 0) === 0) return;
+  const verified = canary.status?.conditions?.find(c => c.type === METRICS_VERIFIED_CONDITION);
+  if (verified !== undefined && verified.observedGeneration === canary.metadata.generation) return;
+  const problems = await deps.verifyMetricQueries(canary);
+  await ctx.write(setMetricsVerification(problems));
+  if (problems.length > 0)
+    await ctx.warn(`Metric queries of ${canaryId(canary)} need attention: ${problems.join('; ')}`);
+  else await ctx.info(`Metric queries of ${canaryId(canary)} verified`);
 }
 
 /** Runs the metrics until one fails, as Flagger does, and adds what ran to the decision record. */

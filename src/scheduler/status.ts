@@ -165,20 +165,60 @@ export function withoutAnnotation(key: string): MetadataChange {
 /** Sets or clears our Validated condition; problems empty means valid. */
 export function setValidation(problems: readonly string[]): StatusChange {
   return (canary, now) => {
+    if (problems.length > 0) {
+      const condition = { status: 'False', reason: 'InvalidSpec', message: problems.join('; ') };
+      return { ...canary.status, conditions: withCondition(canary, VALIDATED_CONDITION, condition, now) };
+    }
     const others = (canary.status?.conditions ?? []).filter(c => c.type !== VALIDATED_CONDITION);
-    if (problems.length === 0) return { ...canary.status, conditions: others };
-    const current = canary.status?.conditions?.find(c => c.type === VALIDATED_CONDITION);
-    const message = problems.join('; ');
-    const condition: CanaryCondition = {
-      type: VALIDATED_CONDITION,
-      status: 'False',
-      reason: 'InvalidSpec',
-      message,
-      lastUpdateTime: current?.message === message ? (current.lastUpdateTime ?? now) : now,
-      lastTransitionTime: current?.status === 'False' ? (current.lastTransitionTime ?? now) : now,
-    };
-    return { ...canary.status, conditions: [...others, condition] };
+    return { ...canary.status, conditions: others };
   };
+}
+
+/** Our own condition (extension): whether the metric queries of this spec generation answer. */
+export const METRICS_VERIFIED_CONDITION = 'MetricsVerified';
+
+/** Records the query verification of the canary's current generation in the MetricsVerified condition. */
+export function setMetricsVerification(problems: readonly string[]): StatusChange {
+  return (canary, now) => {
+    const condition =
+      problems.length === 0
+        ? {
+            status: 'True',
+            reason: 'QueriesAnswer',
+            message: `${String(canary.spec.analysis.metrics?.length ?? 0)} metric queries answer`,
+          }
+        : { status: 'False', reason: 'QueryProblems', message: problems.join('; ') };
+    const generation = canary.metadata.generation;
+    return {
+      ...canary.status,
+      conditions: withCondition(
+        canary,
+        METRICS_VERIFIED_CONDITION,
+        { ...condition, ...(generation !== undefined && { observedGeneration: generation }) },
+        now,
+      ),
+    };
+  };
+}
+
+/** The conditions with one of ours set; its times change only when its message or status does. */
+function withCondition(
+  canary: Canary,
+  type: string,
+  next: Omit<CanaryCondition, 'type'>,
+  now: string,
+): CanaryCondition[] {
+  const others = (canary.status?.conditions ?? []).filter(c => c.type !== type);
+  const current = canary.status?.conditions?.find(c => c.type === type);
+  const condition: CanaryCondition = {
+    type,
+    ...next,
+    lastUpdateTime:
+      current !== undefined && current.message === next.message ? (current.lastUpdateTime ?? now) : now,
+    lastTransitionTime:
+      current !== undefined && current.status === next.status ? (current.lastTransitionTime ?? now) : now,
+  };
+  return [...others, condition];
 }
 
 /**

@@ -28,6 +28,8 @@ export interface SchedulerDeps {
   telemetry?: CanaryTelemetry;
   /** How many metric checks the decision record keeps (status.metricChecks); 10 by default. */
   metricCheckHistory?: number;
+  /** Extension: what is wrong with the canary's metric queries, run once each (empty when they all answer). */
+  verifyMetricQueries?(canary: Canary): Promise<string[]>;
   /** At initialization: why the canary's metric backends do not answer (empty when they all do). */
   metricProviderProblems(canary: Canary): Promise<string[]>;
 }
