@@ -29,6 +29,43 @@ const NamespacedReference = Type.Object({
   ),
 });
 
+// Extension (docs/extensions.md): judge the canary's value against the primary's, not only against fixed bounds.
+export const MetricComparisonSchema = Type.Object(
+  {
+    better: Type.Optional(
+      StringEnum(['lower', 'higher'], {
+        description: 'Which way the metric improves (default higher for request-success-rate, else lower).',
+      }),
+    ),
+    maxRelativeDegradation: Type.Optional(
+      Type.Number({ minimum: 0, description: "How much worse than the primary's value, in percent of it." }),
+    ),
+    maxAbsoluteDegradation: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        description: "How much worse than the primary's value, in the metric's unit.",
+      }),
+    ),
+    sampleQuery: Type.Optional(
+      Type.String({
+        description:
+          'Counts the samples behind a value (e.g. requests in the window), rendered for each side.',
+      }),
+    ),
+    minSamples: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        description: 'Fewer samples on either side is inconclusive (needs sampleQuery).',
+      }),
+    ),
+  },
+  {
+    description:
+      'Compare with the primary: the query is also rendered for <target>-primary; the canary fails when it is ' +
+      'worse by more than every tolerance set (none set: by anything).',
+  },
+);
+
 export const CanaryMetricSchema = Type.Object({
   name: Type.String({ description: 'Metric name; request-success-rate and request-duration are built in.' }),
   interval: Type.Optional(Duration({ description: 'Query window (default 1m).' })),
@@ -49,6 +86,7 @@ export const CanaryMetricSchema = Type.Object({
   templateVariables: Type.Optional(
     StringMap({ description: 'Values for {{ variables.<key> }} in the query.' }),
   ),
+  compare: Type.Optional(MetricComparisonSchema),
 });
 
 export const CanaryAlertSchema = Type.Object({
@@ -126,6 +164,7 @@ export const CanaryAnalysisSchema = Type.Object(
 
 export type CanaryAnalysis = Static<typeof CanaryAnalysisSchema>;
 export type CanaryMetric = Static<typeof CanaryMetricSchema>;
+export type MetricComparison = Static<typeof MetricComparisonSchema>;
 export type CanaryAlert = Static<typeof CanaryAlertSchema>;
 export type CanaryWebhook = Static<typeof CanaryWebhookSchema>;
 export type SessionAffinity = Static<typeof SessionAffinitySchema>;

@@ -110,6 +110,7 @@ export const CanaryMetricCheckSchema = Type.Object({
   value: Type.Optional(Type.Number({ description: 'The value returned (request-duration in ms).' })),
   min: Type.Optional(Type.Number({ description: 'Lowest accepted value.' })),
   max: Type.Optional(Type.Number({ description: 'Highest accepted value.' })),
+  baseline: Type.Optional(Type.Number({ description: "The primary's value, when compared with it." })),
   verdict: StringEnum(CHECK_VERDICTS, { description: 'How the check ended.' }),
   message: Type.Optional(Type.String({ description: 'Why it did not pass.' })),
   time: Timestamp,

@@ -129,6 +129,9 @@ function metricProblems(metric: CanaryMetric, field: string): Problem[] {
       problem(`${field}.thresholdRange`, `min (${range.min}) must not be greater than max (${range.max})`),
     );
   }
+  if (metric.compare?.minSamples !== undefined && (metric.compare.sampleQuery ?? '').trim() === '') {
+    problems.push(problem(`${field}.compare.minSamples`, 'needs compare.sampleQuery to count the samples'));
+  }
   const usable =
     metric.templateRef !== undefined || isBuiltinMetric(metric.name) || (metric.query ?? '').trim() !== '';
   if (!usable) {

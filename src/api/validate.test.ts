@@ -354,6 +354,15 @@ const CANARY_RULES: Rule[] = [
     field: 'spec.analysis.metrics[0].thresholdRange',
   },
   {
+    rule: 'compare.minSamples needs a sample query',
+    valid: c =>
+      (analysis(c).metrics = [
+        { name: 'request-success-rate', compare: { minSamples: 100, sampleQuery: 'sum(requests)' } },
+      ]),
+    invalid: c => (analysis(c).metrics = [{ name: 'request-success-rate', compare: { minSamples: 100 } }]),
+    field: 'spec.analysis.metrics[0].compare.minSamples',
+  },
+  {
     rule: 'a metric has a template, a query or a built-in name',
     valid: c => (analysis(c).metrics = [{ name: 'errors', query: 'sum(rate(errors[1m]))' }]),
     invalid: c => (analysis(c).metrics = [{ name: 'errors', query: '  ' }]),

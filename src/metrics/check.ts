@@ -14,6 +14,7 @@ import {
   goFloat,
   UNUSABLE_METRIC_MESSAGE,
 } from './messages.ts';
+import { compareWithPrimary } from './compare.ts';
 import { metricsProviderName, observerFor } from './observers/registry.ts';
 import type { BuiltinMetric } from './observers/types.ts';
 import { PrometheusProvider } from './providers/prometheus.ts';
@@ -46,8 +47,47 @@ export interface MetricCheckContext {
   signal?: AbortSignal;
 }
 
-/** Checks one metric. Never throws: every failure is a failed check with Flagger's message. */
+/**
+ * Checks one metric: its thresholds, then (extension) its comparison with the primary. Never throws: every
+ * failure is a failed check with Flagger's message.
+ */
 export async function checkMetric(
+  canary: Canary,
+  metric: CanaryMetric,
+  ctx: MetricCheckContext,
+): Promise<MetricCheck> {
+  const check = await checkThresholds(canary, metric, ctx);
+  const { compare } = metric;
+  if (compare === undefined || !check.ok) return check;
+  return compareWithPrimary(canary, { ...metric, compare }, check, {
+    check: (side, m) => checkThresholds(side, m, ctx),
+    samples: (side, m) => sampleCount(side, m, ctx),
+  });
+}
+
+/** compare.sampleQuery on the metric's backend, for one side; no values count as 0 samples. */
+async function sampleCount(
+  canary: Canary,
+  metric: CanaryMetric,
+  ctx: MetricCheckContext,
+): Promise<number | undefined> {
+  const query = metric.compare?.sampleQuery;
+  if (query === undefined || query === '') return undefined;
+  let backend: MetricsProvider | string;
+  if (metric.templateRef !== undefined) {
+    backend = (await templateProvider(canary, metric, ctx, 'Metric template')).provider;
+  } else {
+    backend = metricsServer(canary, ctx);
+  }
+  if (typeof backend === 'string') throw new Error(backend);
+  const outcome = await run(backend, renderQuery(query, queryModel(canary, metric)), ctx.signal);
+  if (outcome instanceof NoValuesError) return 0;
+  if (outcome instanceof Error) throw outcome;
+  return outcome;
+}
+
+/** The thresholds part of a check: one kind of check per metric, as Flagger's scheduler_metrics.go. */
+async function checkThresholds(
   canary: Canary,
   metric: CanaryMetric,
   ctx: MetricCheckContext,

@@ -28,6 +28,8 @@ export interface CheckFacts {
   /** The accepted range (request-duration in milliseconds). */
   min?: number;
   max?: number;
+  /** The primary's value, when the metric is compared with it. */
+  baseline?: number;
 }
 
 /** The result of checking one analysis metric. */

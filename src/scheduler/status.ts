@@ -98,7 +98,7 @@ export function recordMetricChecks(
 ): StatusChange {
   return (canary, now) => {
     const added = checks.map((check): CanaryMetricCheck => {
-      const { metric, provider, query, interval, value, min, max, verdict } = check;
+      const { metric, provider, query, interval, value, min, max, baseline, verdict } = check;
       return {
         metric,
         provider,
@@ -108,6 +108,7 @@ export function recordMetricChecks(
         ...(value !== undefined && Number.isFinite(value) && { value }),
         ...(min !== undefined && { min }),
         ...(max !== undefined && { max }),
+        ...(baseline !== undefined && Number.isFinite(baseline) && { baseline }),
         verdict,
         ...(!check.ok && { message: check.message }),
         time: now,
