@@ -1,5 +1,6 @@
 // The controller's composition root: builds every plugin from the flags and starts the controller. The CLI,
 // the demo and the integration tests all start the controller through here.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { API_VERSION } from '../api/crds.ts';
 import type { MetricTemplate } from '../api/metric-template.ts';
 import { Controller } from '../controller/controller.ts';
@@ -25,6 +26,7 @@ import type { SchedulerDeps } from '../scheduler/types.ts';
 import { createScaler, createTarget } from '../targets/registry.ts';
 import type { TargetOptions } from '../targets/types.ts';
 import { callWebhook } from '../webhooks/call.ts';
+import { DeliveryQueue } from '../webhooks/delivery-queue.ts';
 import { eventHooks, postEvent } from '../webhooks/event-webhook.ts';
 import { listFlag, type Flags } from './flags.ts';
 
@@ -89,9 +91,16 @@ export class ControllerRuntime {
   readonly controller: Controller;
   private readonly templates: Informer<MetricTemplate>;
 
-  private constructor(controller: Controller, templates: Informer<MetricTemplate>) {
+  private readonly deliveries: DeliveryQueue;
+
+  private constructor(
+    controller: Controller,
+    templates: Informer<MetricTemplate>,
+    deliveries: DeliveryQueue,
+  ) {
     this.controller = controller;
     this.templates = templates;
+    this.deliveries = deliveries;
   }
 
   static async start(options: RuntimeOptions): Promise<ControllerRuntime> {
@@ -105,7 +114,10 @@ export class ControllerRuntime {
     templates.start();
     await templates.synced;
     options.telemetry?.watchInformer('MetricTemplate', templates.stats);
-    const real = schedulerDeps(options, templates);
+    const deliveries = new DeliveryQueue({
+      onProblem: (canary, problem) => logger.error({ canary }, problem),
+    });
+    const real = schedulerDeps(options, templates, deliveries);
     const deps = options.dryRun === true ? dryRun(real, logger) : real;
     const controller = new Controller(
       deps,
@@ -120,16 +132,25 @@ export class ControllerRuntime {
       logger,
     );
     await controller.start();
-    return new ControllerRuntime(controller, templates);
+    return new ControllerRuntime(controller, templates, deliveries);
   }
 
   async stop(): Promise<void> {
     this.templates.stop();
     await this.controller.stop();
+    // Events already recorded still reach their webhooks, unless a receiver holds the shutdown up.
+    await Promise.race([this.deliveries.drained(), sleep(EVENT_DRAIN_MS)]);
   }
 }
 
-function schedulerDeps(options: RuntimeOptions, templates: Informer<MetricTemplate>): SchedulerDeps {
+/** How long a shutdown waits for queued event webhooks. */
+const EVENT_DRAIN_MS = 5_000;
+
+function schedulerDeps(
+  options: RuntimeOptions,
+  templates: Informer<MetricTemplate>,
+  deliveries: DeliveryQueue,
+): SchedulerDeps {
   const { kube, logger } = options;
   const meshKube = options.meshKube ?? kube;
   const prometheus = new PrometheusProvider({ address: options.metricsServer });
@@ -161,7 +182,7 @@ function schedulerDeps(options: RuntimeOptions, templates: Informer<MetricTempla
         clusterName: options.clusterName,
         logger,
       }),
-      eventSink: eventSink(options.eventWebhook),
+      eventSink: eventSink(options.eventWebhook, deliveries),
     }),
     meshProvider: options.meshProvider,
     telemetry: options.telemetry,
@@ -185,11 +206,21 @@ function schedulerDeps(options: RuntimeOptions, templates: Informer<MetricTempla
   };
 }
 
-/** Every recorded event goes to the canary's event hooks, else to -event-webhook, as in Flagger. */
-function eventSink(globalUrl: string | undefined): EventSink {
-  return async (canary, eventType, message) => {
+/**
+ * Every recorded event goes to the canary's event hooks, else to -event-webhook, as in Flagger; in the
+ * background and in order per canary, so that a slow receiver never delays the analysis.
+ */
+function eventSink(globalUrl: string | undefined, deliveries: DeliveryQueue): EventSink {
+  return (canary, eventType, message) => {
+    const at = Date.now();
+    const phase = canary.status?.phase ?? '';
+    const key = `${canary.metadata.namespace ?? ''}/${canary.metadata.name ?? ''}`;
     for (const hook of eventHooks(canary.spec.analysis, globalUrl ?? '')) {
-      await postEvent(hook, canary, canary.status?.phase ?? '', eventType, message);
+      deliveries.push(key, async () => {
+        const result = await postEvent(hook, canary, phase, { type: eventType, message, at });
+        if (!result.ok) throw new Error(`event webhook ${hook.name} failed: ${result.message}`);
+      });
     }
+    return Promise.resolve();
   };
 }

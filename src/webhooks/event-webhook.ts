@@ -38,14 +38,15 @@ export function eventMetadata(
 
 /**
  * POSTs one event to one event hook with the hook's timeout, retries and TLS setting. `phase` is the phase to
- * report (Flagger sends status.phase). A failure is for the caller to log; it never stops the analysis.
+ * report (Flagger sends status.phase); the event's `at` is when it happened (now by default). A failure is for
+ * the caller to log; it never stops the analysis.
  */
 export async function postEvent(
   hook: CanaryWebhook,
   canary: Canary,
   phase: CanaryPhase,
-  eventType: EventType,
-  message: string,
+  event: { type: EventType; message: string; at?: number },
 ): Promise<HookResult> {
-  return callWebhook(hook, webhookPayload(canary, phase, eventMetadata(eventType, message, hook.metadata)));
+  const metadata = eventMetadata(event.type, event.message, hook.metadata, event.at ?? Date.now());
+  return callWebhook(hook, webhookPayload(canary, phase, metadata));
 }

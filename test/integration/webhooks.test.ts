@@ -334,7 +334,10 @@ describe('event webhook', () => {
     const r = await receiver(answer(202));
     const before = Date.now();
     const hook = hookTo(r.url, { type: 'event', metadata: { cluster: 'dev', eventType: 'ignored' } });
-    const result = await postEvent(hook, canary, 'Progressing', 'Warning', 'Halt advancement podinfo.test');
+    const result = await postEvent(hook, canary, 'Progressing', {
+      type: 'Warning',
+      message: 'Halt advancement podinfo.test',
+    });
     const afterCall = Date.now();
     assert.deepEqual(result, { ok: true });
     assert.equal(r.received.length, 1);
@@ -358,9 +361,12 @@ describe('event webhook', () => {
 
   it('reports a failing event hook to the caller', async () => {
     const r = await receiver(answer(500, 'receiver down'));
-    assert.deepEqual(await postEvent(hookTo(r.url), canary, 'Failed', 'Normal', 'Canary failed'), {
-      ok: false,
-      message: 'receiver down',
-    });
+    assert.deepEqual(
+      await postEvent(hookTo(r.url), canary, 'Failed', { type: 'Normal', message: 'Canary failed' }),
+      {
+        ok: false,
+        message: 'receiver down',
+      },
+    );
   });
 });
