@@ -18,7 +18,7 @@ export async function runController(argv: string[]): Promise<number> {
     process.stdout.write(`${VERSION}\n`);
     return 0;
   }
-  const logger = createLogger({ level: flags['log-level'] });
+  const logger = createLogger({ level: flags['log-level'], encoding: flags['zap-encoding'] });
   const kube = connect({ kubeconfig: flags.kubeconfig || undefined, master: flags.master || undefined });
   const meshKube = flags['kubeconfig-service-mesh']
     ? connect({ kubeconfig: flags['kubeconfig-service-mesh'] })

@@ -1,5 +1,6 @@
 // Logging: JSON lines on stderr with the keys Flagger's zap logger writes (level, ts, msg), so log pipelines and
 // greps written for Flagger keep working. Child loggers carry bindings such as { canary: "name.namespace" }.
+import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 
 export type { Logger } from 'pino';
@@ -10,6 +11,8 @@ export interface LoggerOptions {
   level?: string;
   /** Where lines go; stderr by default, as Flagger does. */
   destination?: NodeJS.WritableStream;
+  /** -zap-encoding: json (default) or console, tab-separated lines for humans as zap's console encoder writes. */
+  encoding?: string;
 }
 
 /**
@@ -43,8 +46,25 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       timestamp: () => `,"ts":"${new Date().toISOString()}"`,
       formatters: { level: label => ({ level: label }) },
     },
-    options.destination ?? pino.destination(2),
+    options.encoding === 'console'
+      ? consoleLines(options.destination ?? process.stderr)
+      : (options.destination ?? pino.destination(2)),
   );
+}
+
+/** Rewrites JSON lines as "<ts>\t<level>\t<msg>\t<other fields as JSON>", the shape of zap's console lines. */
+function consoleLines(out: NodeJS.WritableStream): Writable {
+  return new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString().split('\n')) {
+        if (line === '') continue;
+        const { ts, level, msg, ...fields } = JSON.parse(line) as Record<string, unknown>;
+        const rest = Object.keys(fields).length > 0 ? `\t${JSON.stringify(fields)}` : '';
+        out.write(`${String(ts)}\t${String(level)}\t${String(msg)}${rest}\n`);
+      }
+      done();
+    },
+  });
 }
 
 /** A logger that discards everything, for tests and library use. */
