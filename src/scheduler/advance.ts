@@ -196,9 +196,15 @@ async function canaryReady(ctx: TickContext): Promise<boolean> {
 /** Step 20: a new revision (or one waiting for approval) passes confirm-rollout, then scales up. */
 async function startRunIfNew(ctx: TickContext): Promise<boolean> {
   if (ACTIVE.has(ctx.phase) && ctx.phase !== 'Waiting') return true;
-  // Record the revision first, so that the hooks' checksum names the revision they are asked about.
+  // Record the revision first, so that the hooks' checksum names the revision they are asked about. A canary
+  // already Waiting for this revision stays Waiting while the gate is asked again, as in Flagger (no phase flip,
+  // no repeated "waiting for approval" event).
   const revision = await ctx.target.revision(ctx.canary);
-  await ctx.write(syncStatus({ phase: 'Progressing' }, revision));
+  const waitingForIt =
+    ctx.phase === 'Waiting' &&
+    ctx.canary.status?.lastAppliedSpec === revision.specHash &&
+    JSON.stringify(ctx.canary.status.trackedConfigs ?? {}) === JSON.stringify(revision.trackedConfigs);
+  if (!waitingForIt) await ctx.write(syncStatus({ phase: 'Progressing' }, revision));
   if (!(await ctx.gates.confirmRollout(ctx.canary))) return false;
   const progressing = ctx.inPhase('Progressing');
   await ctx.deps.recorder.info(progressing, `New revision detected! Scaling up ${targetId(ctx.canary)}`);

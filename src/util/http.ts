@@ -111,7 +111,7 @@ export function insecureAgent(): Agent {
 }
 
 /** The useful part of a failure: undici hides the socket error in `cause`. */
-function describeFailure(err: unknown): string {
+export function describeFailure(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
   if (err.name === 'TimeoutError') return 'timeout exceeded';
   const cause: unknown = err.cause;

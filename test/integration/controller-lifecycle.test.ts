@@ -116,6 +116,22 @@ describe('canary lifecycle: strategies, gates, restarts and bad input', () => {
       'confirm-rollout did not hold the release',
       30_000,
     );
+    // Asked again every tick, the canary stays Waiting and says so once, as Flagger does.
+    await eventually(() => hooks.callsTo(`/rollout-gate-${ns}`).length >= 3, 'gate not asked again', 30_000);
+    assert.equal(await phase(ns), 'Waiting');
+    const waiting = `Halt podinfo.${ns} advancement waiting for approval rollout-gate`;
+    const said = hooks.callsTo(`/events-${ns}`).filter(c => c.body.metadata?.eventMessage === waiting);
+    assert.equal(said.length, 1);
+    assert.deepEqual(
+      hooks
+        .callsTo(`/rollout-gate-${ns}`)
+        .slice(1)
+        .map(c => c.body.phase),
+      hooks
+        .callsTo(`/rollout-gate-${ns}`)
+        .slice(1)
+        .map(() => 'Waiting'),
+    );
     hooks.answer(`/rollout-gate-${ns}`, 200);
     await eventually(
       async () => ((await getCanary(cluster, ns)).status?.failedChecks ?? 0) >= 1,

@@ -3,7 +3,7 @@
 import { Headers, fetch, type Dispatcher } from 'undici';
 import type { MetricTemplateProvider } from '../../api/metric-template.ts';
 import { NoValuesError, type MetricsProvider } from '../types.ts';
-import { field, insecureAgent } from '../../util/http.ts';
+import { describeFailure, field, insecureAgent } from '../../util/http.ts';
 
 export const PROMETHEUS_TIMEOUT_MS = 5_000;
 const ONLINE_QUERY = 'vector(1)';
@@ -80,14 +80,14 @@ export class PrometheusProvider implements MetricsProvider {
       status = response.status;
       body = await response.text();
     } catch (err) {
-      throw new Error(`request failed: Get "${url}": ${describe(err)}`, { cause: err });
+      throw new Error(`request failed: Get "${url}": ${describeFailure(err)}`, { cause: err });
     }
     if (status >= 400) throw new Error(`error response: ${body}`);
     let parsed: unknown;
     try {
       parsed = JSON.parse(body);
     } catch (err) {
-      throw new Error(`error unmarshaling result: ${describe(err)}, '${body}'`, { cause: err });
+      throw new Error(`error unmarshaling result: ${describeFailure(err)}, '${body}'`, { cause: err });
     }
     return extractValue(parsed);
   }
@@ -182,12 +182,4 @@ function requireKey(credentials: Readonly<Record<string, string>>, key: string, 
   const value = credentials[key];
   if (value === undefined) throw new Error(`${type} credentials does not contain a ${key}`);
   return value;
-}
-
-/** The useful part of a fetch failure: undici hides the socket error in `cause`. */
-function describe(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  if (err.name === 'TimeoutError') return 'timeout exceeded';
-  const cause: unknown = err.cause;
-  return cause instanceof Error ? cause.message : err.message;
 }
