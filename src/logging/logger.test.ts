@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
+import { consoleLine } from './console-encoding.ts';
 import { createLogger, parseLogLevel } from './logger.ts';
 
 function capture(): { lines: string[]; stream: Writable } {
@@ -34,6 +35,16 @@ describe('logger', () => {
       /^\d{4}-\d\d-\d\dT[\d:.]+Z\twarn\tHalt advancement\t\{"canary":"podinfo.test"\}$/,
     );
     assert.match(lines[1] ?? '', /^\S+\tdebug\tplain$/);
+  });
+
+  it("lays lines out like zap's console encoder", () => {
+    assert.equal(
+      consoleLine(
+        '{"level":"info","ts":"2024-01-01T00:00:00.000Z","canary":"podinfo.test","msg":"command finished"}',
+      ),
+      '2024-01-01T00:00:00.000Z\tinfo\tcommand finished\t{"canary":"podinfo.test"}',
+    );
+    assert.equal(consoleLine('not json'), 'not json');
   });
 
   it('reads the levels Flagger accepts, and "warning"', () => {

@@ -1,7 +1,7 @@
 // Logging: JSON lines on stderr with the keys Flagger's zap logger writes (level, ts, msg), so log pipelines and
 // greps written for Flagger keep working. Child loggers carry bindings such as { canary: "name.namespace" }.
-import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
+import { consoleEncoder } from './console-encoding.ts';
 
 export type { Logger } from 'pino';
 
@@ -47,24 +47,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       formatters: { level: label => ({ level: label }) },
     },
     options.encoding === 'console'
-      ? consoleLines(options.destination ?? process.stderr)
+      ? consoleEncoder(options.destination ?? process.stderr)
       : (options.destination ?? pino.destination(2)),
   );
-}
-
-/** Rewrites JSON lines as "<ts>\t<level>\t<msg>\t<other fields as JSON>", the shape of zap's console lines. */
-function consoleLines(out: NodeJS.WritableStream): Writable {
-  return new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split('\n')) {
-        if (line === '') continue;
-        const { ts, level, msg, ...fields } = JSON.parse(line) as Record<string, unknown>;
-        const rest = Object.keys(fields).length > 0 ? `\t${JSON.stringify(fields)}` : '';
-        out.write(`${String(ts)}\t${String(level)}\t${String(msg)}${rest}\n`);
-      }
-      done();
-    },
-  });
 }
 
 /** A logger that discards everything, for tests and library use. */

@@ -1,0 +1,40 @@
+// A task that runs one process: the shared part of the cmd, bash, helm, helmv3 and kubectl types. Results are
+// logged like Flagger's ("command finished ...", "command failed ..."), and a failure answers with Flagger's
+// message: `command <cmd> failed: <output>: <exit status>`.
+import type { Logger } from '../../logging/logger.ts';
+import { runProcess } from '../exec.ts';
+import type { Task, TaskResult } from './types.ts';
+
+export interface CommandSpec {
+  key: string;
+  /** The command as written in the metadata. */
+  command: string;
+  file: string;
+  args: readonly string[];
+  /** Logs the output of a successful run at info level. */
+  logOutput: boolean;
+  logger: Logger;
+  env: NodeJS.ProcessEnv;
+}
+
+export function commandTask(spec: CommandSpec): Task {
+  return {
+    key: spec.key,
+    description: spec.command,
+    async run(signal: AbortSignal): Promise<TaskResult> {
+      const result = await runProcess(spec.file, spec.args, { signal, env: spec.env });
+      if (!result.ok) {
+        const error = result.error ?? 'failed';
+        spec.logger.error(`command failed ${spec.command} ${error} ${result.output}`);
+        return {
+          ok: false,
+          output: result.output,
+          error: `command ${spec.command} failed: ${result.output}: ${error}`,
+        };
+      }
+      if (spec.logOutput && result.output !== '') spec.logger.info(result.output);
+      spec.logger.info(`command finished ${spec.command}`);
+      return { ok: true, output: result.output };
+    },
+  };
+}
