@@ -58,3 +58,40 @@ export function providerProblem(value: string): string | undefined {
   if (parseProvider(value) !== undefined) return undefined;
   return `unknown provider "${value}": use one of ${PROVIDERS.join(', ')}, gatewayapi, or smi:<version>:<mesh>`;
 }
+
+/** What a provider's router does besides weighted routing and blue/green (Flagger's routers, inventory 4.2). */
+export interface ProviderFeatures {
+  /** Routes requests matching analysis.match to the canary. */
+  abTesting: boolean;
+  /** Mirrors traffic to the canary: on every strategy, only with blue/green, or not at all. */
+  mirroring: 'always' | 'blue-green' | 'never';
+  /** Pins clients to a side with cookies. */
+  sessionAffinity: boolean;
+}
+
+const WEIGHTS_ONLY: ProviderFeatures = { abTesting: false, mirroring: 'never', sessionAffinity: false };
+const WITH_MATCH: ProviderFeatures = { abTesting: true, mirroring: 'never', sessionAffinity: false };
+const GATEWAY_API: ProviderFeatures = { abTesting: true, mirroring: 'blue-green', sessionAffinity: true };
+
+export const PROVIDER_FEATURES: Record<Provider, ProviderFeatures> = {
+  istio: { abTesting: true, mirroring: 'always', sessionAffinity: true },
+  'gatewayapi:v1': GATEWAY_API,
+  'gatewayapi:v1beta1': GATEWAY_API,
+  appmesh: WITH_MATCH,
+  'appmesh:v1beta2': WITH_MATCH,
+  contour: WITH_MATCH,
+  gloo: WITH_MATCH,
+  nginx: WITH_MATCH,
+  apisix: WEIGHTS_ONLY,
+  knative: WEIGHTS_ONLY,
+  kuma: WEIGHTS_ONLY,
+  linkerd: WEIGHTS_ONLY,
+  osm: WEIGHTS_ONLY,
+  skipper: WEIGHTS_ONLY,
+  'smi:v1alpha1': WEIGHTS_ONLY,
+  'smi:v1alpha2': WEIGHTS_ONLY,
+  'smi:v1alpha3': WEIGHTS_ONLY,
+  traefik: WEIGHTS_ONLY,
+  // Routes nothing: the scheduler forces blue/green and reports A/B and mirroring at run time, as Flagger does.
+  kubernetes: { abTesting: true, mirroring: 'always', sessionAffinity: false },
+};

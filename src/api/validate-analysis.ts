@@ -6,6 +6,7 @@ import {
   type CanaryWebhook,
 } from './canary-analysis.ts';
 import { deploymentStrategy, maxWeight } from './defaults.ts';
+import { parseProvider, PROVIDER_FEATURES } from './providers.ts';
 import { checkDuration, checkInteger, checkUrl, problem, type Problem } from './validate-kit.ts';
 
 const PATH = 'spec.analysis';
@@ -30,6 +31,7 @@ export function validateAnalysis(analysis: CanaryAnalysis, provider: string | un
     ...checkInteger(`${PATH}.canaryReadyThreshold`, analysis.canaryReadyThreshold, PERCENT),
     ...mirrorProblems(analysis, provider),
     ...sessionAffinityProblems(analysis, provider),
+    ...strategySupportProblems(analysis, provider),
     ...(analysis.metrics ?? []).flatMap((metric, index) =>
       metricProblems(metric, `${PATH}.metrics[${index}]`),
     ),
@@ -112,6 +114,41 @@ function sessionAffinityProblems(analysis: CanaryAnalysis, provider: string | un
   if (strategy !== 'canary') {
     problems.push(
       problem(field, `needs progressive traffic shifting (stepWeight or stepWeights), not ${strategy}`),
+    );
+  }
+  return problems;
+}
+
+/**
+ * Strategies the provider's router cannot carry out. Flagger runs them anyway: A/B on a router without match
+ * support sends all traffic to the canary (it sets the canary's weight to 100 for matching requests, and every
+ * request matches), and mirroring or cookies are silently dropped. The canary is reported instead.
+ */
+function strategySupportProblems(analysis: CanaryAnalysis, provider: string | undefined): Problem[] {
+  const parsed = provider === undefined ? undefined : parseProvider(provider)?.provider;
+  if (parsed === undefined) return [];
+  const features = PROVIDER_FEATURES[parsed];
+  const strategy = deploymentStrategy(analysis, parsed);
+  const problems: Problem[] = [];
+  if (strategy === 'ab-testing' && !features.abTesting) {
+    problems.push(
+      problem(
+        `${PATH}.match`,
+        `A/B testing is not supported by the ${parsed} provider, which would send all traffic to the canary`,
+      ),
+    );
+  }
+  if (analysis.mirror === true && features.mirroring === 'never') {
+    problems.push(problem(`${PATH}.mirror`, `mirroring is not supported by the ${parsed} provider`));
+  }
+  if (analysis.mirror === true && features.mirroring === 'blue-green' && strategy === 'canary') {
+    problems.push(
+      problem(`${PATH}.mirror`, `the ${parsed} provider mirrors only with blue/green (iterations, no match)`),
+    );
+  }
+  if (analysis.sessionAffinity !== undefined && !features.sessionAffinity) {
+    problems.push(
+      problem(`${PATH}.sessionAffinity`, `session affinity is not supported by the ${parsed} provider`),
     );
   }
   return problems;

@@ -354,6 +354,55 @@ const CANARY_RULES: Rule[] = [
     field: 'spec.analysis.metrics[0].thresholdRange',
   },
   {
+    rule: 'A/B testing needs a provider that routes by match',
+    valid: c => {
+      c.spec.provider = 'contour';
+      Object.assign(analysis(c), { iterations: 5, match: [{ headers: { x: { exact: '1' } } }] });
+    },
+    invalid: c => {
+      c.spec.provider = 'linkerd';
+      Object.assign(analysis(c), { iterations: 5, match: [{ headers: { x: { exact: '1' } } }] });
+    },
+    field: 'spec.analysis.match',
+  },
+  {
+    rule: 'mirroring needs a provider that mirrors',
+    valid: c => {
+      c.spec.provider = 'istio';
+      analysis(c).mirror = true;
+    },
+    invalid: c => {
+      c.spec.provider = 'contour';
+      analysis(c).mirror = true;
+    },
+    field: 'spec.analysis.mirror',
+  },
+  {
+    rule: 'Gateway API mirrors only with blue/green',
+    valid: c => {
+      service(c).gatewayRefs = [{ name: 'gateway', namespace: 'istio-ingress' }];
+      Object.assign(analysis(c), { mirror: true, iterations: 5, stepWeight: undefined });
+    },
+    invalid: c => {
+      service(c).gatewayRefs = [{ name: 'gateway', namespace: 'istio-ingress' }];
+      analysis(c).mirror = true;
+    },
+    field: 'spec.analysis.mirror',
+    options: { noCrossNamespaceRefs: false, meshProvider: 'gatewayapi' },
+  },
+  {
+    rule: 'session affinity needs a provider that sets cookies',
+    valid: c => {
+      c.spec.provider = 'istio';
+      analysis(c).sessionAffinity = { cookieName: 'canary' };
+    },
+    invalid: c => {
+      c.spec.provider = 'contour';
+      analysis(c).sessionAffinity = { cookieName: 'canary' };
+    },
+    field: 'spec.analysis.sessionAffinity',
+  },
+  {
     rule: 'compare.minSamples needs a sample query',
     valid: c =>
       (analysis(c).metrics = [
