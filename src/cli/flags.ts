@@ -59,6 +59,17 @@ export const FLAGS = {
     default: 'kube-system',
     help: 'Namespace used to create the leader election config map.',
   },
+  'min-analysis-interval': {
+    default: '10s',
+    help: 'Shortest analysis interval honoured (extension; Flagger fixes 10s): lower only for local playgrounds.',
+  },
+  // Extensions: client-go's timings, which Flagger fixes at 60s, 15s and 5s.
+  'leader-election-lease-duration': { default: '60s', help: 'How long a lease is valid (extension).' },
+  'leader-election-renew-deadline': {
+    default: '15s',
+    help: 'How long the leader keeps trying to renew before it stops (extension).',
+  },
+  'leader-election-retry-period': { default: '5s', help: 'How often candidates try (extension).' },
   'enable-config-tracking': { default: true, help: 'Enable secrets and configmaps tracking.' },
   version: { default: false, help: 'Print version.' },
   'kubeconfig-service-mesh': {

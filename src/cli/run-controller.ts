@@ -1,11 +1,14 @@
 // `flagger [flags]`: runs the controller, out of cluster with -kubeconfig or in cluster with the service
 // account, until SIGINT/SIGTERM.
+import { parseDuration } from '../api/duration.ts';
+import type { KubeClient } from '../kube/client.ts';
 import { connect } from '../kube/config.ts';
-import { createLogger } from '../logging/logger.ts';
+import { LeaderElector } from '../kube/leader-election.ts';
+import { createLogger, type Logger } from '../logging/logger.ts';
 import { VERSION } from '../version.ts';
 import { PrometheusTelemetry } from '../controller/telemetry.ts';
 import { ControllerRuntime, optionsFromFlags } from './controller-runtime.ts';
-import { parseFlags, usage } from './flags.ts';
+import { parseFlags, usage, type FlagName, type Flags } from './flags.ts';
 import { startHttpServer } from './http-server.ts';
 
 export async function runController(argv: string[]): Promise<number> {
@@ -37,8 +40,30 @@ export async function runController(argv: string[]): Promise<number> {
     ready: () => ready,
   });
 
+  const shutdown = new AbortController();
+  const signal = new Promise<string>(resolve => {
+    for (const s of ['SIGINT', 'SIGTERM'] as const)
+      process.once(s, () => {
+        shutdown.abort();
+        resolve(s);
+      });
+  });
+  const elector = flags['enable-leader-election'] ? leaderElector(flags, kube, logger) : undefined;
+  if (elector !== undefined) {
+    // A follower is healthy and ready: it stands by.
+    ready = true;
+    try {
+      await elector.acquire(shutdown.signal);
+    } catch {
+      logger.info(`Received ${await signal} while waiting for the lease, shutting down`);
+      await new Promise(resolve => server.close(resolve));
+      return 0;
+    }
+    logger.info(`Leading as ${elector.identity}`);
+  }
   const runtime = await ControllerRuntime.start({
     ...optionsFromFlags(flags, kube, logger),
+    minAnalysisIntervalMs: durationFlag(flags, 'min-analysis-interval'),
     meshKube,
     telemetry,
   });
@@ -47,12 +72,38 @@ export async function runController(argv: string[]): Promise<number> {
     `Started canary controller${flags['dry-run'] ? ' in dry-run mode: nothing will be changed' : ''}`,
   );
 
-  const signal = await new Promise<string>(resolve => {
-    for (const s of ['SIGINT', 'SIGTERM'] as const) process.once(s, () => resolve(s));
-  });
-  logger.info(`Received ${signal}, shutting down`);
+  const held = elector?.hold(shutdown.signal);
+  const ended = await Promise.race([signal, ...(held === undefined ? [] : [held])]);
+  if (ended === 'lost') {
+    // As Flagger (client-go's OnStoppedLeading): stop acting at once; the new leader carries on from the status.
+    logger.error('Leader election lost');
+    process.exit(1);
+  }
+  logger.info(`Received ${await signal}, shutting down`);
   ready = false;
   await runtime.stop();
+  // The lease is released after the last tick, so that the next leader starts from a settled status.
+  await held;
   await new Promise(resolve => server.close(resolve));
   return 0;
+}
+
+/** Flagger's lock: flagger-leader-election in -leader-election-namespace, or in -namespace when set. */
+function leaderElector(flags: Flags, kube: KubeClient, logger: Logger): LeaderElector {
+  const duration = (name: FlagName) => durationFlag(flags, name);
+  return new LeaderElector(kube, {
+    namespace: flags.namespace || flags['leader-election-namespace'],
+    name: 'flagger-leader-election',
+    leaseDurationMs: duration('leader-election-lease-duration'),
+    renewDeadlineMs: duration('leader-election-renew-deadline'),
+    retryPeriodMs: duration('leader-election-retry-period'),
+    onError: err => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'leader election'),
+  });
+}
+
+function durationFlag(flags: Flags, name: FlagName): number {
+  const value = String(flags[name]);
+  const ms = parseDuration(value);
+  if (ms === undefined || ms <= 0) throw new Error(`invalid value "${value}" for -${name}: not a duration`);
+  return ms;
 }
