@@ -1,11 +1,13 @@
-// Provider name → Router. Providers arrive one file at a time; until a provider has an entry here, asking for
-// it is an error that says which ones exist.
+// Provider name → Router: every provider Flagger's CRD accepts has one, which the compiler checks.
 import { PROVIDERS, parseProvider, type ParsedProvider, type Provider } from '../api/providers.ts';
 import { ApisixRouter } from './apisix.ts';
+import { AppMeshV1beta1Router } from './appmesh-v1beta1.ts';
+import { AppMeshV1beta2Router } from './appmesh-v1beta2.ts';
 import { ContourRouter } from './contour.ts';
 import { gatewayApiV1Router, gatewayApiV1beta1Router } from './gateway-api.ts';
 import { GlooRouter } from './gloo.ts';
 import { IstioRouter } from './istio.ts';
+import { KnativeRouter } from './knative.ts';
 import { KubernetesRouter } from './kubernetes.ts';
 import { KumaRouter } from './kuma.ts';
 import { NginxRouter } from './nginx.ts';
@@ -17,13 +19,17 @@ import type { Router, RouterDeps } from './types.ts';
 /** Builds a router; `parsed` carries the optional target mesh of compound names such as smi:v1alpha3:istio. */
 type RouterFactory = (deps: RouterDeps, parsed: ParsedProvider) => Router;
 
-const routers: Partial<Record<Provider, RouterFactory>> = {
+const routers: Record<Provider, RouterFactory> = {
   apisix: deps => new ApisixRouter(deps),
+  // As in Flagger: `appmesh` is App Mesh's v1beta1 API, `appmesh:v1beta2` the current one.
+  appmesh: deps => new AppMeshV1beta1Router(deps),
+  'appmesh:v1beta2': deps => new AppMeshV1beta2Router(deps),
   contour: deps => new ContourRouter(deps),
   'gatewayapi:v1': deps => gatewayApiV1Router(deps),
   'gatewayapi:v1beta1': deps => gatewayApiV1beta1Router(deps),
   gloo: deps => new GlooRouter(deps),
   istio: deps => new IstioRouter(deps),
+  knative: deps => new KnativeRouter(deps),
   kubernetes: () => new KubernetesRouter(),
   kuma: deps => new KumaRouter(deps),
   linkerd: deps => linkerdRouter(deps),
@@ -36,9 +42,9 @@ const routers: Partial<Record<Provider, RouterFactory>> = {
   traefik: deps => new TraefikRouter(deps),
 };
 
-/** The providers that have a router. */
+/** The providers that have a router: all of them. */
 export function supportedRouterProviders(): Provider[] {
-  return PROVIDERS.filter(provider => routers[provider] !== undefined);
+  return [...PROVIDERS];
 }
 
 /**
@@ -47,12 +53,10 @@ export function supportedRouterProviders(): Provider[] {
  */
 export function createRouter(provider: string, deps: RouterDeps): Router {
   const parsed = parseProvider(provider);
-  const factory = parsed === undefined ? undefined : routers[parsed.provider];
-  if (parsed === undefined || factory === undefined) {
-    const known = parsed === undefined ? 'unknown' : 'not supported';
+  if (parsed === undefined) {
     throw new Error(
-      `mesh provider "${provider}" is ${known}: supported providers are ${supportedRouterProviders().join(', ')}`,
+      `mesh provider "${provider}" is unknown: supported providers are ${supportedRouterProviders().join(', ')}`,
     );
   }
-  return factory(deps, parsed);
+  return routers[parsed.provider](deps, parsed);
 }

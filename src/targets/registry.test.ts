@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { KnativeTarget } from './knative.ts';
 import { describe, it } from 'node:test';
 import type { Canary, CanarySpec } from '../api/canary.ts';
 import { KubeClient } from '../kube/client.ts';
@@ -37,11 +38,11 @@ describe('registry', () => {
     assert.ok(createTarget(svc, deps) instanceof ServiceTarget);
   });
 
-  it('refuses Knative Services', () => {
+  it('makes a Knative target for a Knative Service', () => {
     const knative = canary({
       targetRef: { apiVersion: 'serving.knative.dev/v1', kind: 'Service', name: 'podinfo' },
     });
-    assert.throws(() => createTarget(knative, deps), /Knative/);
+    assert.ok(createTarget(knative, deps) instanceof KnativeTarget);
   });
 
   it('chooses the scaler by autoscalerRef.kind, none without one', () => {

@@ -2,6 +2,7 @@
 import type { Canary, CanaryAutoscalerRef, CanaryTargetRef } from '../api/canary.ts';
 import { DaemonSetTarget } from './daemonset.ts';
 import { DeploymentTarget } from './deployment.ts';
+import { KnativeTarget } from './knative.ts';
 import { HpaReconciler } from './scalers/hpa.ts';
 import { KedaReconciler } from './scalers/keda.ts';
 import { ServiceTarget } from './service.ts';
@@ -18,12 +19,10 @@ const scalers = {
   ScaledObject: deps => new KedaReconciler(deps),
 } satisfies Record<CanaryAutoscalerRef['kind'], (deps: TargetDeps) => ScalerReconciler>;
 
-/** The workload target of a canary. Knative Services (serving.knative.dev) are not supported. */
+/** The workload target of a canary; a Service of serving.knative.dev is a Knative Service. */
 export function createTarget(canary: Canary, deps: TargetDeps): WorkloadTarget {
   const { apiVersion, kind } = canary.spec.targetRef;
-  if (apiVersion.startsWith('serving.knative.dev/')) {
-    throw new Error(`TargetRef.Kind invalid: Knative ${kind} targets are not supported`);
-  }
+  if (apiVersion.startsWith('serving.knative.dev/')) return new KnativeTarget(deps);
   return targets[kind](deps);
 }
 
