@@ -1,6 +1,7 @@
 // The controller's composition root: builds every plugin from the flags and starts the controller. The CLI,
 // the demo and the integration tests all start the controller through here.
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Canary } from '../api/canary.ts';
 import { API_VERSION } from '../api/crds.ts';
 import type { MetricTemplate } from '../api/metric-template.ts';
 import { Controller } from '../controller/controller.ts';
@@ -23,6 +24,7 @@ import { dryRun } from '../scheduler/dry-run.ts';
 import { CanaryRecorder, type EventSink } from '../scheduler/recorder.ts';
 import { StatusWriter } from '../scheduler/status-writer.ts';
 import type { SchedulerDeps } from '../scheduler/types.ts';
+import { latestCreatedRevision } from '../targets/knative.ts';
 import { createScaler, createTarget } from '../targets/registry.ts';
 import type { TargetOptions } from '../targets/types.ts';
 import { callWebhook } from '../webhooks/call.ts';
@@ -161,6 +163,7 @@ function schedulerDeps(
     meshProvider: options.meshProvider,
     cluster: kube,
     onWarning: (message: string) => logger.warn(message),
+    knativeRevision: (canary: Canary) => latestCreatedRevision(kube, canary),
     templates: { get: (namespace: string, name: string) => templates.get(`${namespace}/${name}`) },
     secrets: {
       get: (namespace: string, name: string) =>

@@ -474,3 +474,24 @@ describe('checkMetric: the facts of the decision record', () => {
     assert.equal(down.verdict, 'Error');
   });
 });
+
+describe('checkMetric: Knative targets', () => {
+  const knative = canary({
+    targetRef: { apiVersion: 'serving.knative.dev/v1', kind: 'Service', name: 'podinfo' },
+  });
+
+  it('renders {{ route }} as the latest created revision', async () => {
+    const h = harness(1);
+    h.ctx.knativeRevision = () => Promise.resolve('podinfo-00007');
+    await checkMetric(knative, { name: 'errors', query: 'errors{revision="{{ route }}"}' }, h.ctx);
+    assert.deepEqual(h.prometheus.queries, ['errors{revision="podinfo-00007"}']);
+  });
+
+  it('fails the check when the revision cannot be read', async () => {
+    const h = harness(1);
+    h.ctx.knativeRevision = () => Promise.reject(new Error('Knative Service podinfo.test not found'));
+    const check = await checkMetric(knative, { name: 'errors', query: 'x' }, h.ctx);
+    assert.equal(check.verdict, 'Error');
+    assert.equal(check.message, 'Metric query failed for errors: Knative Service podinfo.test not found');
+  });
+});

@@ -42,6 +42,10 @@ export interface MetricCheckContext {
   cluster?: ClusterAccess;
   /** Told of provider problems that do not fail a check. */
   onWarning?: (message: string) => void;
+  /** The latest created revision of a Knative Service target, rendered as {{ route }}. */
+  knativeRevision?: (canary: Canary) => Promise<string>;
+  /** Set by checkMetric for a Knative target: the revision {{ route }} names. */
+  route?: string;
   /** Builds a template's provider; the provider registry by default. */
   createProvider?: MetricsProviderFactory;
   signal?: AbortSignal;
@@ -54,8 +58,18 @@ export interface MetricCheckContext {
 export async function checkMetric(
   canary: Canary,
   metric: CanaryMetric,
-  ctx: MetricCheckContext,
+  context: MetricCheckContext,
 ): Promise<MetricCheck> {
+  let ctx = context;
+  const { targetRef } = canary.spec;
+  if (targetRef.kind === 'Service' && targetRef.apiVersion.startsWith('serving.knative.dev/')) {
+    try {
+      ctx = { ...context, route: await context.knativeRevision?.(canary) };
+    } catch (err) {
+      const message = `Metric query failed for ${metric.name}: ${errorText(err)}`;
+      return failed(metric, prometheusFacts(metric), 'Error', message);
+    }
+  }
   const check = await checkThresholds(canary, metric, ctx);
   const { compare } = metric;
   if (compare === undefined || !check.ok) return check;
@@ -80,7 +94,7 @@ async function sampleCount(
     backend = metricsServer(canary, ctx);
   }
   if (typeof backend === 'string') throw new Error(backend);
-  const outcome = await run(backend, renderQuery(query, queryModel(canary, metric)), ctx.signal);
+  const outcome = await run(backend, renderQuery(query, queryModel(canary, metric, ctx.route)), ctx.signal);
   if (outcome instanceof NoValuesError) return 0;
   if (outcome instanceof Error) throw outcome;
   return outcome;
@@ -119,7 +133,7 @@ async function checkBuiltinMetric(
   try {
     const observer = observerFor(providerName);
     durationUnitMs = observer.durationUnitMs;
-    const model = queryModel(canary, metric);
+    const model = queryModel(canary, metric, ctx.route);
     facts.query = renderQuery(observer.queries[builtin], observer.encodeModel?.(model) ?? model);
   } catch (err) {
     return failed(metric, facts, 'Error', `Metric query failed for ${metric.name}: ${errorText(err)}`);
@@ -167,7 +181,7 @@ async function checkInlineMetric(
   const prometheus = metricsServer(canary, ctx);
   if (typeof prometheus === 'string') return failed(metric, facts, 'Error', prometheus);
   try {
-    facts.query = renderQuery(metric.query ?? '', queryModel(canary, metric));
+    facts.query = renderQuery(metric.query ?? '', queryModel(canary, metric, ctx.route));
   } catch (err) {
     return failed(metric, facts, 'Error', `Prometheus query failed for ${metric.name}: ${errorText(err)}`);
   }
@@ -221,7 +235,7 @@ async function prepareTemplateQuery(
     facts.provider = type;
   });
   try {
-    facts.query = renderQuery(template.spec.query, queryModel(canary, metric));
+    facts.query = renderQuery(template.spec.query, queryModel(canary, metric, ctx.route));
   } catch (err) {
     throw new Error(`Metric template ${templateId(canary, metric)} query render error: ${errorText(err)}`, {
       cause: err,

@@ -31,6 +31,8 @@ export interface QueryModel {
 export function queryModel(
   canary: Canary,
   metric: Pick<CanaryMetric, 'interval' | 'templateVariables'>,
+  /** Knative: the Service's latest created revision, which Flagger renders as {{ route }}. */
+  route?: string,
 ): QueryModel {
   const { spec } = canary;
   const target = spec.targetRef.name;
@@ -40,7 +42,7 @@ export function queryModel(
     target,
     service: serviceNames(spec).apex,
     ingress: spec.ingressRef?.name ?? target,
-    route: spec.routeRef?.name ?? target,
+    route: route ?? spec.routeRef?.name ?? target,
     interval: metricInterval(metric),
     variables: metric.templateVariables ?? {},
   };
