@@ -12,6 +12,7 @@ import { WorkQueue } from '../kube/workqueue.ts';
 import type { Logger } from '../logging/logger.ts';
 import { advanceCanary } from '../scheduler/advance.ts';
 import { addFinalizer, FINALIZER, finalizeCanary, removeFinalizer } from '../scheduler/finalize.ts';
+import { CONTROL_ANNOTATIONS, PAUSE_ANNOTATION } from '../scheduler/extensions.ts';
 import { CanaryJobs } from '../scheduler/jobs.ts';
 import { setPhase, setValidation, VALIDATED_CONDITION } from '../scheduler/status.ts';
 import type { SchedulerDeps } from '../scheduler/types.ts';
@@ -66,6 +67,8 @@ export class Controller {
       },
       onUpdate: (old, canary) => {
         if (needsSync(old, canary)) this.queue.add(objectKey(canary));
+        // Extension: a control annotation (promote, abort, pause, reset, skip-analysis) acts at once.
+        else if (controlChanged(old, canary)) this.jobs.nudge(objectKey(canary));
       },
       onDelete: canary => {
         this.countCanaries(canary);
@@ -164,6 +167,18 @@ export class Controller {
     }
     return false;
   }
+}
+
+/**
+ * A control annotation was set, or the pause lifted. The one-shot ones are removed by the tick that acts on them;
+ * that removal must not run another tick.
+ */
+function controlChanged(old: Canary, canary: Canary): boolean {
+  return CONTROL_ANNOTATIONS.some(key => {
+    const before = old.metadata.annotations?.[key];
+    const after = canary.metadata.annotations?.[key];
+    return before !== after && (after !== undefined || key === PAUSE_ANNOTATION);
+  });
 }
 
 /** Flagger re-syncs a canary when its spec changed, when it is being deleted, or when finalizers need work. */

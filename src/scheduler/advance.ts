@@ -15,6 +15,9 @@ import type { Routes } from '../routers/types.ts';
 import {
   analysisDelayRemainingMs,
   requested,
+  ABORT_ANNOTATION,
+  PAUSE_ANNOTATION,
+  PROMOTE_ANNOTATION,
   RESET_ANNOTATION,
   SKIP_ANALYSIS_ANNOTATION,
 } from './extensions.ts';
@@ -56,6 +59,11 @@ export async function advanceCanary(deps: SchedulerDeps, namespace: string, name
     await deps.recorder.info(canary, 'skipping canary run as object is suspended');
     return;
   }
+  // Extension: pause through an annotation, which GitOps tools leave alone (they own the spec).
+  if (requested(canary, PAUSE_ANNOTATION)) {
+    await deps.recorder.info(canary, `skipping canary run as ${PAUSE_ANNOTATION} is set`);
+    return;
+  }
   let ctx: TickContext | undefined;
   try {
     ctx = new TickContext(deps, canary);
@@ -69,6 +77,8 @@ async function tick(ctx: TickContext): Promise<void> {
   if (!(await reconcileInfrastructure(ctx))) return;
   if (ctx.isInitializing) await setInitialized(ctx);
   await verifyQueriesOnce(ctx);
+  if (await abortRequested(ctx)) return;
+  await acknowledgeNextStep(ctx);
   const reset = requested(ctx.canary, RESET_ANNOTATION) && !PROMOTING.has(ctx.phase);
   if (!(await shouldAdvance(ctx, reset))) return;
   const analysing = !skipAnalysis(ctx.canary.spec) && !requested(ctx.canary, SKIP_ANALYSIS_ANNOTATION);
@@ -244,6 +254,42 @@ async function restartAnalysis(ctx: TickContext): Promise<void> {
     syncStatus({ phase: 'Progressing' }, await ctx.target.revision(ctx.canary)),
     markRunStart(),
   );
+}
+
+/**
+ * Extension (flagger.app/promote: "step", one-shot): the controller ran this tick at once for it; the step itself
+ * is the usual one, checks included.
+ */
+async function acknowledgeNextStep(ctx: TickContext): Promise<void> {
+  const value = ctx.canary.metadata.annotations?.[PROMOTE_ANNOTATION];
+  if (value === undefined) return;
+  if (value === 'step' || value === 'true') {
+    await ctx.info(`Next step of ${canaryId(ctx.canary)} requested by ${PROMOTE_ANNOTATION}`);
+  }
+  await ctx.modify(withoutAnnotation(PROMOTE_ANNOTATION));
+}
+
+/**
+ * Extension (flagger.app/abort, one-shot): a run in progress is rolled back now, as by a rollback webhook. Once the
+ * promotion is under way (Promoting, Finalising) it is too late: the annotation is dropped with a warning.
+ */
+async function abortRequested(ctx: TickContext): Promise<boolean> {
+  if (!requested(ctx.canary, ABORT_ANNOTATION)) return false;
+  const running = ctx.phase === 'Progressing' || ctx.phase === 'Waiting' || ctx.phase === 'WaitingPromotion';
+  if (running) {
+    await ctx.warn(`Rolling back ${canaryId(ctx.canary)} abort requested by ${ABORT_ANNOTATION}`);
+    await ctx.deps.recorder.alert(
+      ctx.canary,
+      `Rolling back: abort requested by ${ABORT_ANNOTATION}`,
+      false,
+      'warn',
+    );
+    await rollback(ctx);
+  } else {
+    await ctx.warn(`Nothing to abort for ${canaryId(ctx.canary)} in phase ${ctx.phase || 'Initializing'}`);
+  }
+  await ctx.modify(withoutAnnotation(ABORT_ANNOTATION));
+  return running;
 }
 
 /**

@@ -7,6 +7,21 @@ import { parseDuration } from '../api/duration.ts';
 export const SKIP_ANALYSIS_ANNOTATION = 'flagger.app/skip-analysis';
 /** Start the analysis of the current revision over, once. */
 export const RESET_ANNOTATION = 'flagger.app/reset';
+/** "step": run the next analysis step now instead of at the next interval, once. */
+export const PROMOTE_ANNOTATION = 'flagger.app/promote';
+/** Roll the current run back now, once. */
+export const ABORT_ANNOTATION = 'flagger.app/abort';
+/** While "true", the canary is left as it is: no tick changes anything. */
+export const PAUSE_ANNOTATION = 'flagger.app/pause';
+
+/** The annotations a change to which should run the canary's next tick at once. */
+export const CONTROL_ANNOTATIONS = [
+  SKIP_ANALYSIS_ANNOTATION,
+  RESET_ANNOTATION,
+  PROMOTE_ANNOTATION,
+  ABORT_ANNOTATION,
+  PAUSE_ANNOTATION,
+] as const;
 
 /** Whether the annotation is set to "true" (any other value is ignored, as kubectl users expect). */
 export function requested(canary: Canary, annotation: string): boolean {

@@ -69,4 +69,29 @@ describe('CanaryJobs', () => {
     assert.equal(runs, 2);
     await jobs.stop();
   });
+
+  it('starts a restarted job only after the running tick, even when nudged meanwhile', async () => {
+    const log: string[] = [];
+    let release: () => void = () => undefined;
+    let first = true;
+    const jobs = new CanaryJobs(async () => {
+      const n = log.filter(l => l.startsWith('start')).length;
+      log.push(`start ${String(n)}`);
+      if (first) {
+        first = false;
+        await new Promise<void>(resolve => (release = resolve));
+      }
+      log.push(`end ${String(n)}`);
+    });
+    jobs.ensure('a', 60_000);
+    await sleep(10);
+    jobs.ensure('a', 30_000);
+    jobs.nudge('a');
+    await sleep(10);
+    assert.deepEqual(log, ['start 0'], 'no tick beside the running one');
+    release();
+    await sleep(20);
+    assert.deepEqual(log, ['start 0', 'end 0', 'start 1', 'end 1']);
+    await jobs.stop();
+  });
 });

@@ -29,7 +29,18 @@ export class CanaryJobs {
     if (existing) this.remove(key);
     const job: Job = { intervalMs, timer: undefined, running: undefined, again: false, removed: false };
     this.jobs.set(key, job);
-    this.start(key, job);
+    // A tick of the replaced job may still be running: the new job starts after it, never beside it (a nudge
+    // meanwhile waits as for any running tick).
+    const previous = existing?.running;
+    if (previous === undefined) {
+      this.start(key, job);
+      return;
+    }
+    job.running = previous.finally(() => {
+      job.running = undefined;
+      job.again = false;
+      if (!job.removed) this.start(key, job);
+    });
   }
 
   /** Runs the key's next tick now (after the current one, if a tick is running). */
