@@ -67,7 +67,7 @@ export async function compareWithPrimary(
     ok: false,
     verdict: 'Failed',
     message:
-      `${halt} ${goFloat(check.value)} is worse than the primary's ${goFloat(baseline.value)} by ` +
+      `${halt} ${goFloat(round(check.value))} is worse than the primary's ${goFloat(round(baseline.value))} by ` +
       `${goFloat(round(judged.degradation))} (${goFloat(round(judged.relative))}%), over the tolerance`,
   };
 }
@@ -94,6 +94,7 @@ export function judge(
   return { degradation, relative, within };
 }
 
+/** Two decimals for messages, as Flagger prints metric values. */
 function round(value: number): number {
   return Number.isFinite(value) ? Math.round(value * 100) / 100 : value;
 }

@@ -140,6 +140,8 @@ describe('canary lifecycle: strategies, gates, restarts and bad input', () => {
     );
     hooks.answer(`/pre-${ns}`, 200);
     await eventually(async () => (await phase(ns)) === 'Succeeded', 'release did not succeed', 90_000);
+    // The post-rollout hook is called right after Succeeded is written.
+    await eventually(() => hooks.callsTo(`/post-${ns}`).length > 0, 'post-rollout hook not called');
     const [post] = hooks.callsTo(`/post-${ns}`);
     assert.deepEqual([post?.body.name, post?.body.namespace, post?.body.phase], ['podinfo', ns, 'Succeeded']);
     const events = hooks.callsTo(`/events-${ns}`).map(c => c.body.metadata?.eventMessage);
