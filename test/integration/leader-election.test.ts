@@ -67,9 +67,7 @@ describe('leader election on a real API server', () => {
         '-min-analysis-interval=1s',
       ]);
       logs.set(child, '');
-      child.stderr.on('data', (chunk: Buffer) =>
-        logs.set(child, (logs.get(child) ?? '') + chunk.toString()),
-      );
+      child.stderr.on('data', (chunk: Buffer) => logs.set(child, (logs.get(child) ?? '') + chunk.toString()));
       return child;
     };
     const first = start();
