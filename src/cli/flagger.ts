@@ -1,5 +1,6 @@
 // The `flagger` binary: the controller (Flagger's flags, no subcommand) and the CLI subcommands.
 import { VERSION } from '../version.ts';
+import { COMMANDS, helpText, runSubcommand } from './commands/index.ts';
 import { runDemo } from './demo.ts';
 import { runController } from './run-controller.ts';
 import { runValidate } from './validate.ts';
@@ -21,7 +22,12 @@ async function main(argv: string[]): Promise<number> {
     case 'demo':
       await runDemo({ exit: rest.includes('--exit'), out });
       return 0;
+    case 'help':
+      out(helpText());
+      return 0;
     default:
+      // The CLI subcommands (get, describe, status, plan, lint, promote, abort, pause, resume, retry).
+      if (command !== undefined && Object.hasOwn(COMMANDS, command)) return runSubcommand(command, rest);
       // Anything else is Flagger's own invocation: the controller with its flags.
       return runController(argv);
   }

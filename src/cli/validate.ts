@@ -76,6 +76,11 @@ function semanticProblems(object: { kind?: string }, options: ValidateOptions): 
   }
 }
 
+/** How a finding is printed: `FILE: Kind/name: level: message`. */
+export function findingLine(file: string, finding: Finding): string {
+  return `${file}: ${finding.object}: ${finding.level}: ${finding.message}`;
+}
+
 /** Runs the command; returns the exit code (1 when any object has an error). */
 export function runValidate(files: string[], options: ValidateOptions, out: (line: string) => void): number {
   if (files.length === 0) {
@@ -85,7 +90,7 @@ export function runValidate(files: string[], options: ValidateOptions, out: (lin
   let failed = false;
   for (const file of files) {
     const findings = validateYaml(readFileSync(file, 'utf8'), options);
-    for (const f of findings) out(`${file}: ${f.object}: ${f.level}: ${f.message}`);
+    for (const f of findings) out(findingLine(file, f));
     if (findings.some(f => f.level === 'error')) failed = true;
     else out(`${file}: ok`);
   }
