@@ -1,7 +1,6 @@
 // `flagger [flags]`: runs the controller, out of cluster with -kubeconfig or in cluster with the service
 // account, until SIGINT/SIGTERM.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseDuration } from '../api/duration.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { connect } from '../kube/config.ts';
 import { LeaderElector } from '../kube/leader-election.ts';
@@ -9,26 +8,25 @@ import { createLogger, type Logger } from '../logging/logger.ts';
 import { VERSION } from '../version.ts';
 import { PrometheusTelemetry } from '../controller/telemetry.ts';
 import { ControllerRuntime, optionsFromFlags } from './controller-runtime.ts';
-import { parseFlags, usage, type FlagName, type Flags } from './flags.ts';
+import { durationFlag, flagProblems } from './flag-checks.ts';
+import { parseFlags, usage, type Flags } from './flags.ts';
 import { startHttpServer } from './http-server.ts';
 
 /** How long a shutdown waits for running ticks. */
 const SHUTDOWN_GRACE_MS = 20_000;
 
 export async function runController(argv: string[]): Promise<number> {
-  if (argv.includes('-h') || argv.includes('--help') || argv.includes('-help')) {
-    process.stdout.write(`Usage of flagger:\n${usage()}\n`);
-    return 0;
-  }
-  const flags = parseFlags(argv);
-  if (flags.version) {
-    process.stdout.write(`${VERSION}\n`);
-    return 0;
-  }
+  const flags = readFlags(argv);
+  if (typeof flags === 'number') return flags;
   const logger = createLogger({ level: flags['log-level'], encoding: flags['zap-encoding'] });
-  const kube = connect({ kubeconfig: flags.kubeconfig || undefined, master: flags.master || undefined });
+  const rateLimit = { qps: flags['kubeconfig-qps'], burst: flags['kubeconfig-burst'] };
+  const kube = connect({
+    kubeconfig: flags.kubeconfig || undefined,
+    master: flags.master || undefined,
+    rateLimit,
+  });
   const meshKube = flags['kubeconfig-service-mesh']
-    ? connect({ kubeconfig: flags['kubeconfig-service-mesh'] })
+    ? connect({ kubeconfig: flags['kubeconfig-service-mesh'], rateLimit })
     : kube;
   const version = await kube.serverVersion();
   logger.info(
@@ -94,22 +92,40 @@ export async function runController(argv: string[]): Promise<number> {
   return 0;
 }
 
+/** The checked flags, or the exit code when there is nothing to run (help, version, bad flags). */
+function readFlags(argv: string[]): Flags | number {
+  if (argv.includes('-h') || argv.includes('--help') || argv.includes('-help')) {
+    process.stdout.write(`Usage of flagger:\n${usage()}\n`);
+    return 0;
+  }
+  let flags: Flags;
+  try {
+    flags = parseFlags(argv);
+  } catch (err) {
+    // As Go's flag package: the problem, the usage, exit code 2.
+    process.stderr.write(
+      `${err instanceof Error ? err.message : String(err)}\nUsage of flagger:\n${usage()}\n`,
+    );
+    return 2;
+  }
+  if (flags.version) {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  const problems = flagProblems(flags);
+  if (problems.length === 0) return flags;
+  process.stderr.write(`invalid flags:\n${problems.map(p => `  ${p}`).join('\n')}\n`);
+  return 2;
+}
+
 /** Flagger's lock: flagger-leader-election in -leader-election-namespace, or in -namespace when set. */
 function leaderElector(flags: Flags, kube: KubeClient, logger: Logger): LeaderElector {
-  const duration = (name: FlagName) => durationFlag(flags, name);
   return new LeaderElector(kube, {
     namespace: flags.namespace || flags['leader-election-namespace'],
     name: 'flagger-leader-election',
-    leaseDurationMs: duration('leader-election-lease-duration'),
-    renewDeadlineMs: duration('leader-election-renew-deadline'),
-    retryPeriodMs: duration('leader-election-retry-period'),
+    leaseDurationMs: durationFlag(flags, 'leader-election-lease-duration'),
+    renewDeadlineMs: durationFlag(flags, 'leader-election-renew-deadline'),
+    retryPeriodMs: durationFlag(flags, 'leader-election-retry-period'),
     onError: err => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'leader election'),
   });
-}
-
-function durationFlag(flags: Flags, name: FlagName): number {
-  const value = String(flags[name]);
-  const ms = parseDuration(value);
-  if (ms === undefined || ms <= 0) throw new Error(`invalid value "${value}" for -${name}: not a duration`);
-  return ms;
 }

@@ -5,6 +5,7 @@ import type { HttpMethod, KubeConfig } from '@kubernetes/client-node';
 import { RequestContext, Watch } from '@kubernetes/client-node';
 import { fetch, type Dispatcher } from 'undici';
 import { errorFromResponse, isConflict, isNotFound, transportError, type StatusBody } from './errors.ts';
+import { TokenBucket, type RateLimit } from './rate-limiter.ts';
 import { ResourceResolver, type ResourceInfo } from './resources.ts';
 import type { KubeObject, ObjectList, ObjectRef } from './types.ts';
 
@@ -32,6 +33,8 @@ export interface KubeClientOptions {
   fieldManager?: string;
   /** Per-request timeout (watches have their own inactivity timeout). */
   requestTimeoutMs?: number;
+  /** Client-side limit of requests and watch starts (Flagger's -kubeconfig-qps/-kubeconfig-burst); none when unset. */
+  rateLimit?: RateLimit;
 }
 
 export interface ListOptions {
@@ -69,11 +72,13 @@ export class KubeClient {
   private readonly timeoutMs: number;
   private readonly resources: ResourceResolver;
   private readonly listeners: ((method: string, code: number) => void)[] = [];
+  private readonly limiter: TokenBucket | undefined;
 
   constructor(kubeConfig: KubeConfig, options: KubeClientOptions = {}) {
     this.kubeConfig = kubeConfig;
     this.fieldManager = options.fieldManager ?? 'flagger';
     this.timeoutMs = options.requestTimeoutMs ?? 30_000;
+    this.limiter = options.rateLimit && new TokenBucket(options.rateLimit);
     this.resources = new ResourceResolver((path, what) => this.request<unknown>('GET', path, { what }));
   }
 
@@ -261,6 +266,7 @@ export class KubeClient {
       fieldSelector: options.fieldSelector,
     };
     let aborted = false;
+    await this.limiter?.take();
     const controller = await new Watch(this.kubeConfig).watch(
       path,
       query,
@@ -320,6 +326,7 @@ export class KubeClient {
     }
     const ctx = new RequestContext(url.toString(), method as HttpMethod);
     await this.kubeConfig.applySecurityAuthentication(ctx);
+    await this.limiter?.take();
     const headers: Record<string, string> = { ...ctx.getHeaders(), Accept: 'application/json' };
     if (options.body !== undefined) headers['Content-Type'] = options.contentType ?? 'application/json';
     let response;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import type { Canary } from '../../src/api/canary.ts';
 import { API_VERSION } from '../../src/api/crds.ts';
@@ -9,6 +9,23 @@ import { podinfoCanary, podinfoDeployment } from '../harness/workloads.ts';
 
 describe("the flagger binary with Flagger's flags", () => {
   const cluster = useCluster();
+
+  it('refuses bad flag values before connecting, naming each, with exit code 2', () => {
+    const bin = new URL('../../bin/flagger.js', import.meta.url).pathname;
+    const run = spawnSync(
+      process.execPath,
+      [bin, '-kubeconfig=/nonexistent', '-port=x', '-mesh-provider=istoi'],
+      {
+        encoding: 'utf8',
+      },
+    );
+    assert.equal(run.status, 2);
+    assert.match(run.stderr, /invalid flags:\n {2}-port="x": not a TCP port/);
+    assert.match(run.stderr, /-mesh-provider="istoi": unknown provider/);
+    const unknown = spawnSync(process.execPath, [bin, '-bogus'], { encoding: 'utf8' });
+    assert.equal(unknown.status, 2);
+    assert.match(unknown.stderr, /^flag provided but not defined: -bogus\nUsage of flagger:/);
+  });
 
   it('runs the controller out of cluster, logs Flagger-style JSON and stops on SIGTERM', async () => {
     await installCrds(cluster.client);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { KubeClient } from '../../src/kube/client.ts';
 import { isAlreadyExists, isInvalid, isNotFound } from '../../src/kube/errors.ts';
 import { EventRecorder } from '../../src/kube/events.ts';
 import type { ConfigMap, CoreEvent, Deployment } from '../../src/kube/types.ts';
@@ -90,6 +91,14 @@ describe('KubeClient on a real API server', () => {
     assert.equal(attempts, 2);
     const data = (await cluster.client.get<ConfigMap>(ref)).data;
     assert.deepEqual(data, { theirs: 'yes', ours: 'yes' });
+  });
+
+  it('holds requests to -kubeconfig-qps after a -kubeconfig-burst', async () => {
+    const limited = new KubeClient(cluster.client.kubeConfig, { rateLimit: { qps: 10, burst: 2 } });
+    const started = performance.now();
+    await Promise.all(Array.from({ length: 7 }, () => limited.serverVersion()));
+    // Two at once, five more at ten per second.
+    assert.ok(performance.now() - started >= 450);
   });
 
   it('reports an object the API server rejects as Invalid with its message', async () => {
