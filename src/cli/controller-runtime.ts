@@ -12,7 +12,8 @@ import { Informer } from '../kube/informer.ts';
 import type { Secret } from '../kube/types.ts';
 import type { Logger } from '../logging/logger.ts';
 import { metricProviderProblems } from '../metrics/availability.ts';
-import { checkMetric } from '../metrics/check.ts';
+import { QueryCoalescer } from '../metrics/coalesce.ts';
+import { checkMetric, prometheusIdentity } from '../metrics/check.ts';
 import { verifyMetricQueries } from '../metrics/verify.ts';
 import { NotifierAlerter } from '../notifiers/alerter.ts';
 import { globalNotifier, type GlobalNotifierOptions } from '../notifiers/global.ts';
@@ -155,11 +156,16 @@ function schedulerDeps(
 ): SchedulerDeps {
   const { kube, logger } = options;
   const meshKube = options.meshKube ?? kube;
-  const prometheus = new PrometheusProvider({ address: options.metricsServer });
+  const coalescer = new QueryCoalescer();
+  const prometheus = coalescer.wrap(
+    new PrometheusProvider({ address: options.metricsServer }),
+    prometheusIdentity(options.metricsServer),
+  );
   const targetDeps = { kube, logger, options: options.targets };
   const services = new KubernetesServiceRouter({ kube, logger });
   const metricContext = {
     prometheus,
+    coalescer,
     meshProvider: options.meshProvider,
     cluster: kube,
     onWarning: (message: string) => logger.warn(message),

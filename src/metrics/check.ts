@@ -14,6 +14,7 @@ import {
   goFloat,
   UNUSABLE_METRIC_MESSAGE,
 } from './messages.ts';
+import type { QueryCoalescer } from './coalesce.ts';
 import { compareWithPrimary } from './compare.ts';
 import { metricsProviderName, observerFor } from './observers/registry.ts';
 import type { BuiltinMetric } from './observers/types.ts';
@@ -48,6 +49,8 @@ export interface MetricCheckContext {
   route?: string;
   /** Builds a template's provider; the provider registry by default. */
   createProvider?: MetricsProviderFactory;
+  /** Shares identical queries to the same backend between checks (see coalesce.ts); none when unset. */
+  coalescer?: QueryCoalescer;
   signal?: AbortSignal;
 }
 
@@ -279,14 +282,16 @@ export async function templateProvider(
           decode(await ctx.secrets.get(namespace, secretName)),
         );
   const create = ctx.createProvider ?? createMetricsProvider;
+  const interval = metricInterval(metric);
   const provider = await step(`provider ${spec.type} error`, () =>
     create(spec, credentials, {
-      interval: metricInterval(metric),
+      interval,
       ...(ctx.cluster !== undefined && { cluster: ctx.cluster }),
       ...(ctx.onWarning !== undefined && { onWarning: ctx.onWarning }),
     }),
   );
-  return { template, provider };
+  const shared = ctx.coalescer?.wrap(provider, { provider: spec, credentials, interval });
+  return { template, provider: shared ?? provider };
 }
 
 /** templateRef.namespace, else the canary's. */
@@ -320,10 +325,16 @@ export function metricsServer(canary: Canary, ctx: MetricCheckContext): MetricsP
   const server = canary.spec.metricsServer;
   if (server === undefined || server === '') return ctx.prometheus;
   try {
-    return new PrometheusProvider({ address: server });
+    const provider = new PrometheusProvider({ address: server });
+    return ctx.coalescer?.wrap(provider, prometheusIdentity(server)) ?? provider;
   } catch (err) {
     return `Error building Prometheus client for ${server} ${errorText(err)}`;
   }
+}
+
+/** How the coalescer knows a Prometheus server: the controller's and a canary's metricsServer may be the same. */
+export function prometheusIdentity(address: string): unknown {
+  return { prometheus: address };
 }
 
 async function run(provider: MetricsProvider, query: string, signal?: AbortSignal): Promise<number | Error> {

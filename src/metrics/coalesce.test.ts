@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { QueryCoalescer } from './coalesce.ts';
+import { NoValuesError, type MetricsProvider } from './types.ts';
+
+function counting(answer: (query: string) => Promise<number>): MetricsProvider & { calls: string[] } {
+  const calls: string[] = [];
+  return {
+    calls,
+    runQuery: query => {
+      calls.push(query);
+      return answer(query);
+    },
+    isOnline: () => Promise.resolve(true),
+  };
+}
+
+describe('QueryCoalescer', () => {
+  it('sends identical queries to the same backend once per window', async () => {
+    const coalescer = new QueryCoalescer(50);
+    const backend = counting(() => sleep(5).then(() => 42));
+    const a = coalescer.wrap(backend, { address: 'http://prom' });
+    const b = coalescer.wrap(backend, { address: 'http://prom' });
+    assert.deepEqual(await Promise.all([a.runQuery('up'), b.runQuery('up'), a.runQuery('up')]), [42, 42, 42]);
+    assert.equal(await b.runQuery('up'), 42);
+    assert.deepEqual(backend.calls, ['up']);
+    await sleep(80);
+    await a.runQuery('up');
+    assert.deepEqual(backend.calls, ['up', 'up']);
+  });
+
+  it('keeps different queries and different backends apart', async () => {
+    const coalescer = new QueryCoalescer();
+    const backend = counting(query => Promise.resolve(query.length));
+    const prom = coalescer.wrap(backend, { address: 'http://prom' });
+    const other = coalescer.wrap(backend, { address: 'http://other' });
+    const withSecret = coalescer.wrap(backend, { address: 'http://prom', credentials: { token: 'x' } });
+    await Promise.all([
+      prom.runQuery('a'),
+      prom.runQuery('bb'),
+      other.runQuery('a'),
+      withSecret.runQuery('a'),
+    ]);
+    assert.equal(backend.calls.length, 4);
+  });
+
+  it('shares a failure within the window, as it would share a value', async () => {
+    const coalescer = new QueryCoalescer();
+    const backend = counting(() => Promise.reject(new NoValuesError()));
+    const prom = coalescer.wrap(backend, 'p');
+    const outcomes = await Promise.allSettled([prom.runQuery('q'), prom.runQuery('q')]);
+    assert.ok(outcomes.every(o => o.status === 'rejected' && o.reason instanceof NoValuesError));
+    assert.equal(backend.calls.length, 1);
+  });
+});
