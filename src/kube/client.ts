@@ -3,7 +3,8 @@
 // kind, built-in or custom, gets the same verbs, including the status subresource and server-side apply.
 import type { HttpMethod, KubeConfig } from '@kubernetes/client-node';
 import { RequestContext, Watch } from '@kubernetes/client-node';
-import { fetch, type Dispatcher } from 'undici';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fetch, type Dispatcher, type Response } from 'undici';
 import { errorFromResponse, isConflict, isNotFound, transportError, type StatusBody } from './errors.ts';
 import { TokenBucket, type RateLimit } from './rate-limiter.ts';
 import { ResourceResolver, type ResourceInfo } from './resources.ts';
@@ -35,6 +36,12 @@ export interface KubeClientOptions {
   requestTimeoutMs?: number;
   /** Client-side limit of requests and watch starts (Flagger's -kubeconfig-qps/-kubeconfig-burst); none when unset. */
   rateLimit?: RateLimit;
+  /**
+   * How long the API server keeps a watch open (randomized up to twice as long, as client-go does, so that
+   * watches do not all restart together). A watch silent for longer than that plus a margin is dead (a dropped
+   * path that never closed the connection) and ends with a TimeoutError, so its owner starts a new one.
+   */
+  watchTimeoutSeconds?: number;
 }
 
 export interface ListOptions {
@@ -73,12 +80,14 @@ export class KubeClient {
   private readonly resources: ResourceResolver;
   private readonly listeners: ((method: string, code: number) => void)[] = [];
   private readonly limiter: TokenBucket | undefined;
+  private readonly watchTimeoutSeconds: number;
 
   constructor(kubeConfig: KubeConfig, options: KubeClientOptions = {}) {
     this.kubeConfig = kubeConfig;
     this.fieldManager = options.fieldManager ?? 'flagger';
     this.timeoutMs = options.requestTimeoutMs ?? 30_000;
     this.limiter = options.rateLimit && new TokenBucket(options.rateLimit);
+    this.watchTimeoutSeconds = options.watchTimeoutSeconds ?? 60;
     this.resources = new ResourceResolver((path, what) => this.request<unknown>('GET', path, { what }));
   }
 
@@ -259,28 +268,51 @@ export class KubeClient {
     onDone: (err: unknown) => void,
   ): Promise<WatchHandle> {
     const path = await this.collectionPath(apiVersion, kind, options.namespace);
+    const timeoutSeconds = Math.round(this.watchTimeoutSeconds * (1 + Math.random()));
     const query = {
       resourceVersion: options.resourceVersion,
       allowWatchBookmarks: true,
+      timeoutSeconds,
       labelSelector: options.labelSelector,
       fieldSelector: options.fieldSelector,
     };
-    let aborted = false;
+    let ended = false;
+    let silence: NodeJS.Timeout | undefined;
+    const stream: { controller?: AbortController } = {};
+    const end = (err: unknown) => {
+      clearTimeout(silence);
+      if (ended) return;
+      ended = true;
+      onDone(err);
+    };
+    // The server ends the watch after timeoutSeconds; silence well past that means the connection is gone.
+    const limitMs = (timeoutSeconds + Math.max(1, Math.min(15, timeoutSeconds / 2))) * 1000;
+    const listen = () => {
+      clearTimeout(silence);
+      silence = setTimeout(() => {
+        stream.controller?.abort();
+        const err = new Error(`watch of ${kind} silent for over ${String(timeoutSeconds)}s`);
+        end(Object.assign(err, { name: 'TimeoutError' }));
+      }, limitMs);
+      silence.unref();
+    };
     await this.limiter?.take();
-    const controller = await new Watch(this.kubeConfig).watch(
+    listen();
+    stream.controller = await new Watch(this.kubeConfig).watch(
       path,
       query,
       (type: string, object: T) => {
-        if (!aborted) onEvent({ type: type as WatchEvent<T>['type'], object });
+        if (ended) return;
+        listen();
+        onEvent({ type: type as WatchEvent<T>['type'], object });
       },
-      (err: unknown) => {
-        if (!aborted) onDone(err);
-      },
+      end,
     );
     return {
       abort: () => {
-        aborted = true;
-        controller.abort();
+        clearTimeout(silence);
+        ended = true;
+        stream.controller?.abort();
       },
     };
   }
@@ -329,15 +361,17 @@ export class KubeClient {
     await this.limiter?.take();
     const headers: Record<string, string> = { ...ctx.getHeaders(), Accept: 'application/json' };
     if (options.body !== undefined) headers['Content-Type'] = options.contentType ?? 'application/json';
-    let response;
-    try {
-      response = await fetch(url, {
+    const send = () =>
+      fetch(url, {
         method,
         headers,
         body: options.body === undefined ? undefined : JSON.stringify(options.body),
         dispatcher: ctx.getDispatcher(),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
+    let response;
+    try {
+      response = await this.sendWithRetries(send, method);
     } catch (err) {
       for (const listener of this.listeners) listener(method, 0);
       throw transportError(err, options.what);
@@ -351,6 +385,38 @@ export class KubeClient {
       throw errorFromResponse(response.status, parsed as StatusBody | undefined, options.what);
     return parsed as T;
   }
+
+  /**
+   * As client-go: a request the server asks to retry later (429, or a 5xx with Retry-After) was not carried out,
+   * whatever its verb; it is sent again after the given delay, a few times.
+   */
+  private async sendWithRetries(send: () => Promise<Response>, method: string): Promise<Response> {
+    let response = await send();
+    for (let retry = 1; retry < MAX_ATTEMPTS; retry++) {
+      const delayMs = retryAfterMs(response);
+      if (delayMs === undefined) break;
+      for (const listener of this.listeners) listener(method, response.status);
+      await response.body?.cancel();
+      await sleep(delayMs);
+      await this.limiter?.take();
+      response = await send();
+    }
+    return response;
+  }
+}
+
+/** Attempts of one request the server asks to retry later. */
+const MAX_ATTEMPTS = 5;
+
+/** How long the server asks to wait before a retry (capped at 10s), or undefined when it asks for none. */
+function retryAfterMs(response: {
+  status: number;
+  headers: { get(name: string): string | null };
+}): number | undefined {
+  const header = response.headers.get('retry-after');
+  if (response.status !== 429 && !(response.status >= 500 && header !== null)) return undefined;
+  const seconds = Number(header ?? '1');
+  return Math.min(10, Number.isFinite(seconds) && seconds >= 0 ? seconds : 1) * 1000;
 }
 
 function refOf(obj: KubeObject): ObjectRef {

@@ -1,6 +1,7 @@
 // Kubernetes Events about our objects, written as client-go's recorder writes them: source component "flagger",
 // and a repeat of the same event (object, type, reason, message) bumps count and lastTimestamp of the existing
-// Event instead of creating a new one. Writing an event never fails the caller: a failure is only logged.
+// Event instead of creating a new one. Writing an event never fails the caller: a failed write is tried again in
+// the background a few times (client-go's recorder retries too), with the event's original time, then logged.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { KubeClient } from './client.ts';
@@ -17,6 +18,8 @@ interface SeenEvent {
 }
 
 const maxRemembered = 4096;
+/** Background attempts after a failed write, 1s, 2s and 4s apart. */
+const RETRIES = 3;
 
 export class EventRecorder {
   private readonly client: KubeClient;
@@ -36,14 +39,26 @@ export class EventRecorder {
     const namespace = meta.namespace ?? 'default';
     const key = [meta.uid ?? `${namespace}/${meta.name ?? ''}`, type, reason, message].join('\u0000');
     const now = kubeNow();
-    try {
+    const write = async () => {
       const previous = this.seen.get(key);
       if (previous && (await this.bump(previous, now))) return;
       const created = await this.client.create<CoreEvent>(this.newEvent(obj, { type, reason, message }, now));
       this.remember(key, { name: created.metadata.name ?? '', namespace, count: 1 });
+    };
+    try {
+      await write();
     } catch (err) {
-      this.logger.warn({ err: (err as Error).message, reason }, 'could not write event');
+      this.retryLater(write, reason, err, 1);
     }
+  }
+
+  private retryLater(write: () => Promise<void>, reason: string, err: unknown, attempt: number): void {
+    if (attempt > RETRIES) {
+      this.logger.warn({ err: (err as Error).message, reason }, 'could not write event');
+      return;
+    }
+    const retry = () => write().catch((next: unknown) => this.retryLater(write, reason, next, attempt + 1));
+    setTimeout(() => void retry(), 1000 * 2 ** (attempt - 1)).unref();
   }
 
   private async bump(previous: SeenEvent, now: string): Promise<boolean> {

@@ -116,6 +116,7 @@ export class Informer<T extends KubeObject> {
       if (generation !== this.generation) return;
       this.replace(list.items);
       this.resourceVersion = list.resourceVersion;
+      this.failures = 0;
       this.markSynced();
     } catch (err) {
       this.retryLater('list', err, () => void this.relist());

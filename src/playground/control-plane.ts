@@ -57,11 +57,12 @@ export class ControlPlane {
   }
 
   /** A new client with admin rights on this control plane, optionally through another address (a proxy). */
-  client(options: { fieldManager?: string; server?: string } = {}): KubeClient {
+  client(options: { fieldManager?: string; server?: string; watchTimeoutSeconds?: number } = {}): KubeClient {
     return connect({
       kubeconfig: this.kubeconfigPath,
       master: options.server,
       fieldManager: options.fieldManager,
+      watchTimeoutSeconds: options.watchTimeoutSeconds,
     });
   }
 
