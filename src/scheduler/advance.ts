@@ -154,20 +154,21 @@ async function setInitialized(ctx: TickContext): Promise<void> {
 /** Step 16: an idle canary goes on only when its target or a tracked config changed, or a reset asks for it. */
 async function shouldAdvance(ctx: TickContext, reset: boolean): Promise<boolean> {
   if (ACTIVE.has(ctx.phase)) return true;
+  // A change is judged against the status as read at the start of the tick, as Flagger does (it syncs a copy):
+  // judged after the sync below, a new revision of a failed canary would never be seen.
+  const { canary } = ctx;
   if (ctx.phase === 'Failed') {
     // The failed revision becomes the applied one, so that only a new change starts another run.
-    const { phase, canaryWeight, failedChecks, iterations } = ctx.canary.status ?? {};
+    const { phase, canaryWeight, failedChecks, iterations } = canary.status ?? {};
     await ctx.write(
       syncStatus(
         { phase: phase ?? 'Failed', canaryWeight, failedChecks, iterations },
-        await ctx.target.revision(ctx.canary),
+        await ctx.target.revision(canary),
       ),
     );
   }
   return (
-    reset ||
-    (await ctx.target.hasTargetChanged(ctx.canary)) ||
-    (await ctx.target.haveDependenciesChanged(ctx.canary))
+    reset || (await ctx.target.hasTargetChanged(canary)) || (await ctx.target.haveDependenciesChanged(canary))
   );
 }
 
