@@ -33,19 +33,40 @@ export function parseDuration(text: string): number | undefined {
     const [integer = '', fraction = ''] = amount.split('.');
     const unitNanos = NANOS_PER_UNIT[unit] ?? Number.NaN;
     // Like Go: whole units exactly, the fraction truncated to a whole nanosecond.
-    nanos += Number(integer) * unitNanos + Math.trunc(Number(`0.${fraction}`) * unitNanos);
+    nanos += Number(integer) * unitNanos + fractionNanos(fraction, unitNanos);
     consumed += whole.length;
   }
   if (consumed !== body.length || !(nanos <= MAX_NANOS)) return undefined;
   return (sign * nanos) / NANOS_PER_MS;
 }
 
+/**
+ * The nanoseconds of a fraction's digits, computed as Go computes them: float64(digits) * (unit / 10^n),
+ * truncated. Reading "0.<digits>" as one float instead gives 34199999999ns for 0.57m where Go gives 34.2s.
+ * Go keeps only the digits that fit an int64, not counting leading zeros, and skips the rest.
+ */
+function fractionNanos(fraction: string, unitNanos: number): number {
+  const significant = fraction.replace(/^0+/, '');
+  const kept =
+    significant.length > 18 && BigInt(significant.slice(0, 19)) <= 2n ** 63n
+      ? significant.slice(0, 19)
+      : significant.slice(0, 18);
+  const scale = Number(`1e${fraction.length - significant.length + kept.length}`);
+  return Math.trunc(Number(kept) * (unitNanos / scale));
+}
+
 /** Formats milliseconds the way Go's time.Duration.String does: "0s", "500ms", "1.515s", "1m30s", "1h0m0s". */
 export function formatDuration(ms: number): string {
-  const total = BigInt(Math.round(ms * NANOS_PER_MS));
+  // Never a throw for values no Go duration can hold (e.g. a plan's threshold × interval, a metric's value):
+  // BigInt() refuses Infinity and NaN, which are printed as they are, and ms beyond 1.8e302 overflow in ns.
+  if (!Number.isFinite(ms)) return String(ms);
+  const nanos = ms * NANOS_PER_MS;
+  const total = Number.isFinite(nanos)
+    ? BigInt(Math.round(nanos))
+    : BigInt(Math.round(ms)) * BigInt(NANOS_PER_MS);
   const negative = total < 0n;
-  const nanos = negative ? -total : total;
-  const text = nanos < 1_000_000_000n ? formatSubSecond(nanos) : formatClock(nanos);
+  const magnitude = negative ? -total : total;
+  const text = magnitude < 1_000_000_000n ? formatSubSecond(magnitude) : formatClock(magnitude);
   return negative ? `-${text}` : text;
 }
 

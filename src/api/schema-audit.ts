@@ -106,7 +106,9 @@ export function prunedFields(value: unknown, schema: unknown, path = ''): string
   return Object.entries(value).flatMap(([key, child]) => {
     const childPath = path === '' ? key : `${path}.${key}`;
     if (path === '' && key === 'metadata') return [];
-    const childSchema = properties?.[key] ?? additional;
+    // hasOwn: a key such as "constructor" or "__proto__" must not find the prototype's member.
+    const declared = properties !== undefined && Object.hasOwn(properties, key) ? properties[key] : undefined;
+    const childSchema = declared ?? additional;
     return childSchema === undefined ? [childPath] : prunedFields(child, childSchema, childPath);
   });
 }

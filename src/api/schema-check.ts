@@ -22,6 +22,13 @@ function kindSchemas(): Map<string, KindSchema> {
   if (!compiled) {
     // strict: false lets the x-kubernetes-* keywords through; formats are the API server's business.
     const ajv = new Ajv({ strict: false, validateFormats: false, allErrors: true });
+    // ajv knows nothing of this keyword and would accept anything; the API server takes an integer or a string.
+    ajv.addKeyword({
+      keyword: 'x-kubernetes-int-or-string',
+      schemaType: 'boolean',
+      validate: (on: boolean, data: unknown) => !on || typeof data === 'string' || Number.isInteger(data),
+      error: { message: 'must be an integer or a string' },
+    });
     compiled = new Map(
       buildCrds().map(crd => {
         const schema = crd.spec.versions[0]?.schema.openAPIV3Schema ?? {};
@@ -35,18 +42,38 @@ function kindSchemas(): Map<string, KindSchema> {
 /** Checks an object of one of our kinds against its CRD schema. */
 export function checkSchema(object: unknown): SchemaVerdict {
   const { apiVersion, kind } = (object ?? {}) as { apiVersion?: unknown; kind?: unknown };
-  const name = String(kind);
-  const entry = kindSchemas().get(name);
-  if (entry === undefined) return { errors: [`no CRD for kind ${name}`], pruned: [] };
+  const entry = typeof kind === 'string' ? kindSchemas().get(kind) : undefined;
+  if (entry === undefined) return { errors: [`no CRD for kind ${shown(kind)}`], pruned: [] };
   if (apiVersion !== API_VERSION)
-    return { errors: [`apiVersion ${String(apiVersion)} is not served`], pruned: [] };
+    return { errors: [`apiVersion ${shown(apiVersion)} is not served`], pruned: [] };
   const errors = entry.validate(object) ? [] : (entry.validate.errors ?? []).map(describeError);
-  return { errors, pruned: prunedFields(object, entry.schema) };
+  return {
+    errors: [...errors, ...metadataErrors(object as object)],
+    pruned: prunedFields(object, entry.schema),
+  };
+}
+
+/** What the API server checks in metadata itself (a CRD cannot declare it): the name and namespace are strings. */
+function metadataErrors(object: object): string[] {
+  const { metadata } = object as { metadata?: unknown };
+  if (typeof metadata !== 'object' || metadata === null) return [];
+  const fields = metadata as Record<string, unknown>;
+  return ['name', 'namespace']
+    .filter(key => fields[key] !== undefined && typeof fields[key] !== 'string')
+    .map(key => `metadata.${key} must be string`);
+}
+
+/** A value in a message. String() throws on an object without a usable toString, e.g. YAML's {toString: 1}. */
+function shown(value: unknown): string {
+  if (Array.isArray(value)) return '(an array)';
+  return typeof value === 'object' && value !== null ? '(an object)' : String(value);
 }
 
 /** "spec.provider must be equal to one of the allowed values: apisix, appmesh, ..." */
 function describeError(error: ErrorObject): string {
-  const path = error.instancePath.replace(/^\//, '').replaceAll('/', '.') || '(root)';
+  // instancePath is a JSON pointer: "/" and "~" in a key (e.g. of webhook metadata) are escaped as ~1 and ~0.
+  const keys = error.instancePath.split('/').slice(1);
+  const path = keys.map(key => key.replaceAll('~1', '/').replaceAll('~0', '~')).join('.') || '(root)';
   const allowed = (error.params as { allowedValues?: unknown[] }).allowedValues;
   const suffix = allowed ? `: ${allowed.map(v => JSON.stringify(v)).join(', ')}` : '';
   return `${path} ${error.message ?? 'is invalid'}${suffix}`;

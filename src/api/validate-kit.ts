@@ -13,8 +13,9 @@ export function problem(field: string, rule: string): Problem {
 }
 
 /**
- * Whole numbers in [min, max]. Flagger stores these fields as Go ints, so a fraction would make the whole
- * object undecodable for it; we reject it up front.
+ * Whole numbers in [min, max]. Flagger stores these fields as Go ints, so a fraction (or a number as large as
+ * 1e300) would make the whole object undecodable for it; we reject it up front. Safe integers only: beyond
+ * 2^53 a JSON number is not even read exactly, and products such as threshold × interval overflow.
  */
 export function checkInteger(
   field: string,
@@ -24,7 +25,7 @@ export function checkInteger(
   if (value === undefined) return [];
   const { min, max } = range;
   const wanted = max === undefined ? `an integer >= ${min}` : `an integer from ${min} to ${max}`;
-  const ok = Number.isInteger(value) && value >= min && (max === undefined || value <= max);
+  const ok = Number.isSafeInteger(value) && value >= min && (max === undefined || value <= max);
   return ok ? [] : [problem(field, `must be ${wanted}, got ${value}`)];
 }
 

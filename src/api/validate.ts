@@ -19,9 +19,13 @@ export interface CanaryValidationOptions {
 }
 
 export function validateCanary(canary: Canary, opts: CanaryValidationOptions): Problem[] {
+  if (!hasSpec(canary)) return [SPEC_MISSING];
   const { spec } = canary;
   const provider = opts.meshProvider === undefined ? spec.provider : canaryProvider(spec, opts.meshProvider);
   const parsed = provider === undefined ? undefined : parseProvider(provider)?.provider;
+  // Served objects always carry their namespace; 'default' only covers hand-built ones and files read by
+  // `flagger validate`, which may have no metadata at all.
+  const namespace = (canary.metadata as Canary['metadata'] | undefined)?.namespace ?? 'default';
   return [
     ...providerProblems(spec),
     ...checkInteger('spec.progressDeadlineSeconds', spec.progressDeadlineSeconds, { min: 1 }),
@@ -29,11 +33,15 @@ export function validateCanary(canary: Canary, opts: CanaryValidationOptions): P
     ...(spec.service === undefined ? [] : serviceProblems(spec.service)),
     ...providerRequirementProblems(spec, parsed),
     ...validateAnalysis(spec.analysis, parsed),
-    // Served objects always carry their namespace; 'default' only covers hand-built ones.
-    ...(opts.noCrossNamespaceRefs
-      ? crossNamespaceProblems(spec, canary.metadata.namespace ?? 'default')
-      : []),
+    ...(opts.noCrossNamespaceRefs ? crossNamespaceProblems(spec, namespace) : []),
   ];
+}
+
+const SPEC_MISSING = problem('spec', 'is required');
+
+/** Our CRDs, like Flagger's, do not require spec: the API server stores an object without one. */
+function hasSpec(object: { spec?: unknown }): boolean {
+  return typeof object.spec === 'object' && object.spec !== null;
 }
 
 function providerProblems(spec: CanarySpec): Problem[] {
@@ -161,6 +169,7 @@ function crossNamespaceProblems(spec: CanarySpec, namespace: string): Problem[] 
 }
 
 export function validateMetricTemplate(template: MetricTemplate): Problem[] {
+  if (!hasSpec(template)) return [SPEC_MISSING];
   const { spec } = template;
   const problems = checkUrl('spec.provider.address', spec.provider.address);
   if (spec.query.trim() === '') problems.push(problem('spec.query', 'must not be empty'));
@@ -168,6 +177,7 @@ export function validateMetricTemplate(template: MetricTemplate): Problem[] {
 }
 
 export function validateAlertProvider(provider: AlertProvider): Problem[] {
+  if (!hasSpec(provider)) return [SPEC_MISSING];
   const { spec } = provider;
   return [
     ...checkUrl('spec.address', spec.address),

@@ -37,7 +37,14 @@ export function validateYaml(text: string, options: ValidateOptions): Finding[] 
       });
       continue;
     }
-    const object = document.toJS() as { kind?: string; metadata?: { name?: string } } | null;
+    let object: { kind?: string; metadata?: { name?: string } } | null;
+    try {
+      object = document.toJS() as typeof object;
+    } catch (err) {
+      // yaml refuses alias bombs ("Excessive alias count") when it builds the value.
+      findings.push({ object: '(yaml)', level: 'error', message: (err as Error).message });
+      continue;
+    }
     if (!object || !['Canary', 'MetricTemplate', 'AlertProvider'].includes(object.kind ?? '')) continue;
     findings.push(...validateObject(object, options));
   }
@@ -48,7 +55,9 @@ function validateObject(
   object: { kind?: string; metadata?: { name?: string } },
   options: ValidateOptions,
 ): Finding[] {
-  const name = `${object.kind ?? ''}/${object.metadata?.name ?? '(unnamed)'}`;
+  // A hostile file may name an object with a non-string, even one that cannot be printed ({toString: 1}).
+  const metadataName = object.metadata?.name;
+  const name = `${object.kind ?? ''}/${typeof metadataName === 'string' ? metadataName : '(unnamed)'}`;
   const { errors, pruned } = checkSchema(object);
   const findings: Finding[] = [
     ...errors.map(message => ({ object: name, level: 'error' as const, message })),

@@ -1,8 +1,9 @@
 // `flagger plan NAME | -f FILE [--diff]`: the predicted timeline of the next release before it happens; with a
 // file and a canary on the cluster, what the file's change would do to that timeline.
 import { readFileSync } from 'node:fs';
-import { parseAllDocuments } from 'yaml';
+import { parseAllDocuments, type Document } from 'yaml';
 import type { Canary } from '../../api/canary.ts';
+import { checkSchema } from '../../api/schema-check.ts';
 import { parseDuration } from '../../api/duration.ts';
 import { validateCanary } from '../../api/validate.ts';
 import {
@@ -57,17 +58,32 @@ export function canariesIn(text: string, file: string): Canary[] {
     if (document.errors.length > 0) {
       throw new CliError(`${file} is not valid YAML: ${document.errors.map(e => e.message).join('; ')}`);
     }
-    const object = document.toJS() as Partial<Canary> | null;
+    const object = documentObject(document, file) as Partial<Canary> | null;
     if (object?.kind !== 'Canary') continue;
+    // Not a string in a hostile file, possibly not even printable (`name: {toString: 1}`).
+    const name = typeof object.metadata?.name === 'string' ? object.metadata.name : '';
     const spec = object.spec as Partial<Canary['spec']> | undefined;
     if (spec?.analysis === undefined || spec.targetRef === undefined) {
-      throw new CliError(
-        `${file}: Canary ${object.metadata?.name ?? ''} has no spec.targetRef or spec.analysis`,
-      );
+      throw new CliError(`${file}: Canary ${name} has no spec.targetRef or spec.analysis`);
+    }
+    // The plan reads the fields with the types the schema gives them (a `webhooks: 5` made it throw): an
+    // object the API server would refuse is refused here too, with its reasons.
+    const { errors } = checkSchema(object);
+    if (errors.length > 0) {
+      throw new CliError(`${file}: Canary ${name} is invalid: ${errors.join('; ')}`);
     }
     canaries.push({ ...object, metadata: object.metadata ?? {}, spec: spec as Canary['spec'] });
   }
   return canaries;
+}
+
+/** A YAML document as a value; yaml's guard against alias bombs ("Excessive alias count") is a CliError. */
+function documentObject(document: Document, file: string): unknown {
+  try {
+    return document.toJS();
+  } catch (err) {
+    throw new CliError(`${file} is not valid YAML: ${(err as Error).message}`);
+  }
 }
 
 function readCanaries(file: string, namespace: string): Canary[] {

@@ -3,6 +3,7 @@
 // message: `command <cmd> failed: <output>: <exit status>`.
 import type { Logger } from '../../logging/logger.ts';
 import { runProcess } from '../exec.ts';
+import { MetadataError } from '../metadata.ts';
 import type { Task, TaskResult } from './types.ts';
 
 export interface CommandSpec {
@@ -18,6 +19,10 @@ export interface CommandSpec {
 }
 
 export function commandTask(spec: CommandSpec): Task {
+  // spawn() throws on a NUL in an argument: refuse such a command when the task is built (400), rather than
+  // answering 500 (blocking types) or accepting it with 202 and failing in the background (cmd).
+  if (spec.args.some(arg => arg.includes('\u0000')))
+    throw new MetadataError(`cmd must not contain a NUL character: ${JSON.stringify(spec.command)}`);
   return {
     key: spec.key,
     description: spec.command,
