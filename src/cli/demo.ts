@@ -1,142 +1,66 @@
-// `flagger demo`: two whole releases on one machine. A real control plane (etcd, kube-apiserver,
-// kube-controller-manager), the fake kubelet, our CRDs and the controller itself; podinfo is released twice:
-// once successfully (promoted), once with pods that never get ready (rolled back). What the controller says
-// about the canary is printed as it happens.
-import { execFileSync } from 'node:child_process';
-import { Writable } from 'node:stream';
-import type { Canary } from '../api/canary.ts';
-import { API_VERSION } from '../api/crds.ts';
-import type { KubeClient } from '../kube/client.ts';
-import type { Deployment, PodTemplateSpec } from '../kube/types.ts';
-import { createLogger, type Logger } from '../logging/logger.ts';
-import { ControlPlane } from '../playground/control-plane.ts';
-import { FakeKubelet, readyAnnotation } from '../playground/fake-kubelet.ts';
-import { installCrds } from '../playground/install-crds.ts';
-import { waitFor } from '../playground/process.ts';
-import { ControllerRuntime, optionsFromFlags } from './controller-runtime.ts';
-import { parseFlags } from './flags.ts';
+// `flagger demo [--exit]`: the canary tutorial on one machine. A local control plane with a fake kubelet, our
+// CRDs and Istio's, a simulated data plane that turns the controller's routing weights into Istio metrics, a real
+// Prometheus, the load tester and the controller; podinfo is initialised, a healthy release promoted step by
+// step and a faulty one rolled back, with live progress. Then, without --exit, everything keeps running for
+// the user to try the CLI and kubectl on, until Ctrl-C tears it all down.
+import { dirname } from 'node:path';
+import { colorsFor } from './commands/common.ts';
+import type { Palette } from './commands/table.ts';
+import { APP, CONTAINER, IMAGE, NAMESPACE } from './demo/manifests.ts';
+import type { Out } from './demo/progress.ts';
+import { startStack, type Stack } from './demo/stack.ts';
+import { playStory } from './demo/story.ts';
 
 export interface DemoOptions {
-  /** Stop everything once the releases are done, instead of waiting for Ctrl-C. */
+  /** Stop everything once the story is told (CI), instead of waiting for Ctrl-C. */
   exit: boolean;
-  out: (line: string) => void;
-}
-
-const namespace = 'test';
-
-function template(image: string, ready = true): PodTemplateSpec {
-  return {
-    metadata: {
-      labels: { app: 'podinfo' },
-      ...(ready ? {} : { annotations: { [readyAnnotation]: 'false' } }),
-    },
-    spec: { containers: [{ name: 'podinfod', image, ports: [{ name: 'http', containerPort: 9898 }] }] },
-  };
-}
-
-const podinfo: Deployment = {
-  apiVersion: 'apps/v1',
-  kind: 'Deployment',
-  metadata: { name: 'podinfo', namespace, labels: { app: 'podinfo' } },
-  spec: {
-    replicas: 2,
-    selector: { matchLabels: { app: 'podinfo' } },
-    template: template('ghcr.io/stefanprodan/podinfo:6.0.0'),
-  },
-};
-
-const canary: Canary = {
-  apiVersion: API_VERSION,
-  kind: 'Canary',
-  metadata: { name: 'podinfo', namespace },
-  spec: {
-    provider: 'kubernetes',
-    targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' },
-    progressDeadlineSeconds: 15,
-    service: { port: 9898 },
-    analysis: { interval: '2s', threshold: 2, iterations: 3 },
-  },
-};
-
-const canaryRef = { apiVersion: API_VERSION, kind: 'Canary', name: 'podinfo', namespace };
-
-/** The controller's log, reduced to what it says about canaries: "podinfo.test  Advance ...". */
-function narrator(out: (line: string) => void): Logger {
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) {
-        const entry = JSON.parse(line) as { canary?: string; msg?: string; level?: string };
-        if (entry.canary && entry.level !== 'debug') out(`  ${entry.canary}  ${entry.msg ?? ''}`);
-      }
-      done();
-    },
-  });
-  return createLogger({ level: 'info', destination });
-}
-
-async function release(kube: KubeClient, image: string, ready: boolean, until: string): Promise<void> {
-  await kube.modify<Deployment>(
-    { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo', namespace },
-    d => {
-      if (d.spec) d.spec.template = template(image, ready);
-      return true;
-    },
-  );
-  await waitFor(
-    async () => (await kube.get<Canary>(canaryRef)).status?.phase === until,
-    180_000,
-    `the canary did not reach ${until}`,
-  );
+  out: Out;
+  /** Colour only on a terminal, by default. */
+  colors?: Palette;
 }
 
 export async function runDemo(options: DemoOptions): Promise<void> {
   const { out } = options;
-  out('Starting a local Kubernetes v1.20 control plane (etcd, kube-apiserver, kube-controller-manager)...');
-  const plane = await ControlPlane.start();
-  const quiet = createLogger({ level: 'warn' });
-  const kubelet = new FakeKubelet(plane.client({ fieldManager: 'fake-kubelet' }), { logger: quiet });
-  let runtime: ControllerRuntime | undefined;
+  const colors = options.colors ?? colorsFor(process.stdout, process.env);
+  const interrupt = new AbortController();
+  const onSigint = () => {
+    // A second Ctrl-C does not wait for the teardown; the control plane's processes are killed on exit.
+    if (interrupt.signal.aborted) process.exit(130);
+    out('\nCtrl-C: stopping everything...');
+    interrupt.abort();
+  };
+  process.on('SIGINT', onSigint);
+  let stack: Stack | undefined;
   try {
-    await kubelet.start();
-    const kube = plane.client();
-    await installCrds(kube);
-    out('Installed the Canary, MetricTemplate and AlertProvider CRDs; starting the controller.');
-    const flags = parseFlags(['-mesh-provider=kubernetes', '-metrics-server=http://127.0.0.1:9090'], {});
-    runtime = await ControllerRuntime.start({
-      ...optionsFromFlags(flags, kube, narrator(out)),
-      minAnalysisIntervalMs: 1_000,
-    });
-    await kube.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
-    await kube.create(podinfo);
-    await kube.create(canary);
-    out(
-      `\nApplied the podinfo Deployment and its Canary (blue/green, 3 iterations) in namespace ${namespace}.`,
-    );
-    await waitFor(
-      async () => (await kube.get<Canary>(canaryRef)).status?.phase === 'Initialized',
-      120_000,
-      'not initialized',
-    );
-
-    out('\nRelease 1: podinfo:6.0.1, healthy pods.');
-    await release(kube, 'ghcr.io/stefanprodan/podinfo:6.0.1', true, 'Succeeded');
-    out('\nRelease 2: podinfo:6.0.2, pods that never become ready (progress deadline 15s).');
-    await release(kube, 'ghcr.io/stefanprodan/podinfo:6.0.2', false, 'Failed');
-
-    const kubectl = (...args: string[]) =>
-      execFileSync(plane.binaries.kubectl, ['--kubeconfig', plane.kubeconfigPath, ...args], {
-        encoding: 'utf8',
-      });
-    out(`\n${kubectl('get', 'deployments,canaries', '-n', namespace, '-o', 'wide')}`);
+    stack = await startStack(out, colors);
+    interrupt.signal.throwIfAborted();
+    await playStory(stack, out, colors, interrupt.signal);
     if (options.exit) return;
-    out(
-      `The cluster and the controller keep running until Ctrl-C. Use it with:\n  export KUBECONFIG=${plane.kubeconfigPath}`,
-    );
-    out(`  ${plane.binaries.kubectl} get canaries -A`);
-    await new Promise<void>(resolve => process.once('SIGINT', () => resolve()));
+    usage(stack, out, colors);
+    await new Promise(resolve => interrupt.signal.addEventListener('abort', resolve, { once: true }));
+  } catch (err) {
+    // Ctrl-C is how the demo ends; anything else is a failure to report.
+    if (!interrupt.signal.aborted) throw err;
   } finally {
-    await runtime?.stop();
-    kubelet.stop();
-    await plane.stop();
+    await stack?.stop();
+    process.off('SIGINT', onSigint);
   }
+}
+
+function usage(stack: Stack, out: Out, colors: Palette): void {
+  const command = (text: string, why: string) => out(`  ${text.padEnd(78)} ${colors.dim(`# ${why}`)}`);
+  out(
+    `\n${colors.bold('Your turn.')} Everything keeps running, traffic included, until Ctrl-C. In another terminal:`,
+  );
+  command(`export KUBECONFIG=${stack.plane.kubeconfigPath}`, 'the local cluster');
+  command(`export PATH=${dirname(stack.plane.binaries.kubectl)}:$PATH`, 'its kubectl (v1.20.2)');
+  command('npx flagger get -A -w', 'the canaries, live');
+  command(`npx flagger describe ${APP} -n ${NAMESPACE}`, 'decision record, events, generated objects');
+  command(
+    `kubectl -n ${NAMESPACE} set image deployment/${APP} ${CONTAINER}=${IMAGE}:6.0.3`,
+    'another release (6.0.2 is the faulty one)',
+  );
+  command(`kubectl -n ${NAMESPACE} get deployments,virtualservices,canaries`, 'what Flagger generated');
+  command(`curl ${stack.dataPlane.url}`, 'the data plane: which version answers');
+  command(`${stack.prometheus.url}/graph?g0.expr=istio_requests_total`, 'what the checks query');
 }

@@ -36,7 +36,8 @@ export function findBinaries(env: NodeJS.ProcessEnv = process.env): ControlPlane
   return found;
 }
 
-function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
+/** The program's path in a folder of env.PATH, if it is there. */
+export function onPath(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
   for (const dir of (env.PATH ?? '').split(delimiter)) {
     if (dir && isExecutable(join(dir, name))) return join(dir, name);
   }

@@ -87,6 +87,17 @@ describe('Knative traffic', () => {
       ),
       { primaryWeight: 100, canaryWeight: 0 },
     );
+    // Promoted, not yet re-split: the latest revision, now the primary, is both.
+    assert.deepEqual(
+      readTraffic(
+        [
+          { revisionName: 'podinfo-00002', latestRevision: true, percent: 50 },
+          { revisionName: 'podinfo-00001', latestRevision: false, percent: 50 },
+        ],
+        'podinfo-00002',
+      ),
+      { primaryWeight: 50, canaryWeight: 50 },
+    );
   });
 
   it('says what is missing', () => {

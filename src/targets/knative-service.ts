@@ -120,7 +120,12 @@ export function readTraffic(
 ): TrafficSplit | { problem: string } {
   const targets = traffic ?? [];
   const latest = targets.find(target => target.latestRevision === true);
-  const pinned = targets.find(target => target.latestRevision !== true && target.revisionName === primary);
+  const pinned =
+    targets.find(target => target.latestRevision !== true && target.revisionName === primary) ??
+    // Just after a promotion the primary is the latest revision while Knative still routes the analysis' split,
+    // until the promotion's own split: the latest-revision target then carries the primary's traffic, as Flagger
+    // reads it. Without this the promotion would stop there for good.
+    (latest?.revisionName === primary ? latest : undefined);
   if (latest === undefined || pinned === undefined) return { problem: 'traffic spec invalid' };
   if (pinned.percent === undefined) return { problem: 'primary revision traffic percent does not exist' };
   if (latest.percent === undefined) return { problem: 'canary revision traffic percent does not exist' };

@@ -1,9 +1,7 @@
 // Starts the real controller in this process against a test cluster, with a real Prometheus scraping a fake
 // Istio exporter for the built-in metrics, and keeps its JSON log lines for assertions.
-import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { after, before } from 'node:test';
-import { parseAllDocuments } from 'yaml';
 import type { Canary } from '../../src/api/canary.ts';
 import { API_VERSION } from '../../src/api/crds.ts';
 import {
@@ -12,12 +10,13 @@ import {
   type RuntimeOptions,
 } from '../../src/cli/controller-runtime.ts';
 import { parseFlags } from '../../src/cli/flags.ts';
-import type { CoreEvent, KubeObject } from '../../src/kube/types.ts';
+import type { CoreEvent } from '../../src/kube/types.ts';
 import { createLogger } from '../../src/logging/logger.ts';
 import { installCrds } from '../../src/playground/install-crds.ts';
+import { istioCrds } from '../../src/playground/istio-crds.ts';
 import type { TestCluster } from './cluster.ts';
 import { IstioExporter } from './istio-exporter.ts';
-import { PrometheusServer } from './prometheus.ts';
+import { PrometheusServer } from '../../src/playground/prometheus.ts';
 
 export interface TestController {
   runtime: ControllerRuntime;
@@ -28,8 +27,6 @@ export interface TestController {
   /** Stops the controller (to test a restart); start() brings up a new one. */
   restart(): Promise<void>;
 }
-
-const istioCrds = new URL('../fixtures/crds/istio.yaml', import.meta.url);
 
 /**
  * Starts CRDs, Prometheus, the exporter and the controller before the file's tests; stops them after. Options
@@ -62,8 +59,7 @@ export function useController(
   };
   before(async () => {
     await installCrds(cluster.client);
-    const istio = parseAllDocuments(readFileSync(istioCrds, 'utf8')).map(d => d.toJS() as KubeObject);
-    await installCrds(cluster.client, istio);
+    await installCrds(cluster.client, istioCrds());
     handle.exporter = await IstioExporter.start();
     handle.prometheus = await PrometheusServer.start([handle.exporter.target]);
     await start();

@@ -9,7 +9,7 @@ import { PrometheusProvider } from '../../src/metrics/providers/prometheus.ts';
 import { NoValuesError } from '../../src/metrics/types.ts';
 import { eventually, useCluster } from '../harness/cluster.ts';
 import { getCanary, useController } from '../harness/controller.ts';
-import { PrometheusServer } from '../harness/prometheus.ts';
+import { PrometheusServer } from '../../src/playground/prometheus.ts';
 import { podinfoCanary, podinfoDeployment, setImage } from '../harness/workloads.ts';
 
 describe('controller metrics during releases, scraped by Prometheus', () => {

@@ -24,7 +24,7 @@ import { PrometheusTelemetry } from '../../src/controller/telemetry.ts';
 import { eventually, useCluster } from '../harness/cluster.ts';
 import { getCanary, useController } from '../harness/controller.ts';
 import { expectedP99 } from '../harness/istio-exporter.ts';
-import { PrometheusServer } from '../harness/prometheus.ts';
+import { PrometheusServer } from '../../src/playground/prometheus.ts';
 import { podinfoCanary, podinfoDeployment, setImage } from '../harness/workloads.ts';
 
 const dashboard = loadDashboard();

@@ -9,7 +9,7 @@ import { PrometheusProvider } from '../../src/metrics/providers/prometheus.ts';
 import type { MetricCheck } from '../../src/metrics/types.ts';
 import { waitFor } from '../../src/playground/process.ts';
 import { IstioExporter } from '../harness/istio-exporter.ts';
-import { PrometheusServer } from '../harness/prometheus.ts';
+import { PrometheusServer } from '../../src/playground/prometheus.ts';
 
 const NAMESPACE = 'compare';
 const REQUESTS =

@@ -26,7 +26,7 @@ import { NoValuesError, type MetricCheck } from '../../src/metrics/types.ts';
 import { freePort, waitFor } from '../../src/playground/process.ts';
 import { expectedP99 } from '../harness/istio-exporter.ts';
 import { MeshExporter, type MeshName, type Workload } from '../harness/mesh-exporter.ts';
-import { PrometheusServer } from '../harness/prometheus.ts';
+import { PrometheusServer } from '../../src/playground/prometheus.ts';
 
 const MESHES: { mesh: Exclude<MeshName, 'istio'>; observer: MeshObserver; duration: 'p99' | 'mean' }[] = [
   { mesh: 'linkerd', observer: linkerdObserver, duration: 'p99' },

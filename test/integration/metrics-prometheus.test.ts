@@ -11,7 +11,7 @@ import { MultipleValuesError, PrometheusProvider } from '../../src/metrics/provi
 import type { MetricCheck } from '../../src/metrics/types.ts';
 import { freePort, waitFor } from '../../src/playground/process.ts';
 import { IstioExporter, expectedP99 } from '../harness/istio-exporter.ts';
-import { PrometheusServer } from '../harness/prometheus.ts';
+import { PrometheusServer } from '../../src/playground/prometheus.ts';
 
 const NAMESPACE = 'shop';
 

@@ -1,50 +1,26 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { before, describe, it } from 'node:test';
-import { parseAllDocuments } from 'yaml';
 import type { Canary } from '../../src/api/canary.ts';
 import { buildCrds } from '../../src/api/crds.ts';
-import type { KubeObject } from '../../src/kube/types.ts';
+import { canaryOwnerReference } from '../../src/api/generated-objects.ts';
 import { silentLogger } from '../../src/logging/logger.ts';
 import { installCrds } from '../../src/playground/install-crds.ts';
 import { ApisixRouter, type ApisixRoute } from '../../src/routers/apisix.ts';
-import type { Routes } from '../../src/routers/types.ts';
 import { useCluster } from '../harness/cluster.ts';
-
-const apisixCrds = parseAllDocuments(
-  readFileSync(new URL('../fixtures/crds/apisix.yaml', import.meta.url), 'utf8'),
-).map(document => document.toJS() as KubeObject);
-const split = (primaryWeight: number, canaryWeight: number): Routes => ({
-  primaryWeight,
-  canaryWeight,
-  mirrored: false,
-});
+import { APISIX_ROUTE_REF, providerCrds, split, userApisixRoute } from '../harness/router-fixtures.ts';
 
 describe('APISIX router on a real API server', () => {
   const cluster = useCluster({ kubelet: false, controllerManager: false });
   let router: ApisixRouter;
 
   before(async () => {
-    await installCrds(cluster.client, [...buildCrds(), ...apisixCrds]);
+    await installCrds(cluster.client, [...buildCrds(), ...providerCrds('apisix')]);
     router = new ApisixRouter({ kube: cluster.client, logger: silentLogger(), setOwnerRefs: true });
   });
 
   async function newCanary(): Promise<Canary> {
     const namespace = await cluster.namespace('apisix');
-    await cluster.client.create<ApisixRoute>({
-      apiVersion: 'apisix.apache.org/v2',
-      kind: 'ApisixRoute',
-      metadata: { name: 'app', namespace, labels: { team: 'web' }, annotations: { note: 'original' } },
-      spec: {
-        http: [
-          {
-            name: 'main',
-            match: { hosts: ['app.example.com'], paths: ['/*'] },
-            backends: [{ serviceName: 'podinfo', servicePort: 80 }],
-          },
-        ],
-      },
-    });
+    await cluster.client.create(userApisixRoute(namespace));
     return cluster.client.create<Canary>({
       apiVersion: 'flagger.app/v1beta1',
       kind: 'Canary',
@@ -52,7 +28,7 @@ describe('APISIX router on a real API server', () => {
       spec: {
         provider: 'apisix',
         targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' },
-        routeRef: { apiVersion: 'apisix.apache.org/v2', kind: 'ApisixRoute', name: 'app' },
+        routeRef: APISIX_ROUTE_REF,
         service: { port: 80 },
         analysis: { interval: '1m', threshold: 5, stepWeight: 10 },
       },
@@ -85,16 +61,7 @@ describe('APISIX router on a real API server', () => {
     });
     assert.deepEqual(created.metadata?.labels, { team: 'web' });
     assert.deepEqual(created.metadata.annotations, { note: 'original' });
-    assert.deepEqual(created.metadata.ownerReferences, [
-      {
-        apiVersion: 'flagger.app/v1beta1',
-        kind: 'Canary',
-        name: 'podinfo',
-        uid: canary.metadata.uid,
-        controller: true,
-        blockOwnerDeletion: true,
-      },
-    ]);
+    assert.deepEqual(created.metadata.ownerReferences, [canaryOwnerReference(canary)]);
     assert.deepEqual(await router.getRoutes(canary), split(100, 0));
   });
 

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { before, describe, it } from 'node:test';
-import { parseAllDocuments } from 'yaml';
 import type { Canary, CanaryAnalysis, CanaryService } from '../../src/api/canary.ts';
 import { buildCrds } from '../../src/api/crds.ts';
+import { FLUX_DISABLED_ANNOTATIONS as FLUX, canaryOwnerReference } from '../../src/api/generated-objects.ts';
 import { validateCanary } from '../../src/api/validate.ts';
 import type { KubeObject, ObjectRef } from '../../src/kube/types.ts';
 import { silentLogger } from '../../src/logging/logger.ts';
@@ -17,21 +16,10 @@ import type {
   VirtualService,
 } from '../../src/routers/appmesh-v1beta2-objects.ts';
 import { createRouter } from '../../src/routers/registry.ts';
-import type { RouterDeps, Routes } from '../../src/routers/types.ts';
+import type { RouterDeps } from '../../src/routers/types.ts';
 import { useCluster } from '../harness/cluster.ts';
+import { providerCrds, split } from '../harness/router-fixtures.ts';
 
-const appMeshCrds = parseAllDocuments(
-  readFileSync(new URL('../fixtures/crds/appmesh.yaml', import.meta.url), 'utf8'),
-).map(document => document.toJS() as KubeObject);
-const FLUX = {
-  'kustomize.toolkit.fluxcd.io/reconcile': 'disabled',
-  'helm.toolkit.fluxcd.io/driftDetection': 'disabled',
-};
-const split = (primaryWeight: number, canaryWeight: number): Routes => ({
-  primaryWeight,
-  canaryWeight,
-  mirrored: false,
-});
 const V1BETA2 = 'appmesh.k8s.aws/v1beta2';
 const V1BETA1 = 'appmesh.k8s.aws/v1beta1';
 
@@ -40,7 +28,7 @@ describe('App Mesh routers on a real API server', () => {
   let deps: RouterDeps;
 
   before(async () => {
-    await installCrds(cluster.client, [...buildCrds(), ...appMeshCrds]);
+    await installCrds(cluster.client, [...buildCrds(), ...providerCrds('appmesh')]);
     deps = {
       kube: cluster.client,
       logger: silentLogger(),
@@ -72,16 +60,6 @@ describe('App Mesh routers on a real API server', () => {
     });
   }
 
-  const ownerRefs = (canary: Canary) => [
-    {
-      apiVersion: 'flagger.app/v1beta1',
-      kind: 'Canary',
-      name: 'podinfo',
-      uid: canary.metadata.uid,
-      controller: true,
-      blockOwnerDeletion: true,
-    },
-  ];
   const ref = (canary: Canary, apiVersion: string, kind: string, name: string): ObjectRef => ({
     apiVersion,
     kind,
@@ -137,7 +115,7 @@ describe('App Mesh routers on a real API server', () => {
         const vn = await node(canary, `podinfo-${role}`);
         assert.deepEqual(vn.metadata?.labels, { tier: 'web' });
         assert.deepEqual(vn.metadata.annotations, { note: 'apex', ...FLUX });
-        assert.deepEqual(vn.metadata.ownerReferences, ownerRefs(canary));
+        assert.deepEqual(vn.metadata.ownerReferences, [canaryOwnerReference(canary)]);
         assert.deepEqual(vn.spec, {
           podSelector: { matchLabels: { app: selector } },
           listeners: [
@@ -169,7 +147,7 @@ describe('App Mesh routers on a real API server', () => {
         },
       });
       const apex = await virtualRouter(canary, 'podinfo');
-      assert.deepEqual(apex.metadata?.ownerReferences, ownerRefs(canary));
+      assert.deepEqual(apex.metadata?.ownerReferences, [canaryOwnerReference(canary)]);
       assert.deepEqual(apex.metadata.annotations, FLUX);
       assert.deepEqual(apex.spec, {
         listeners: [{ portMapping: { port: 9898, protocol: 'http' } }],
@@ -183,7 +161,7 @@ describe('App Mesh routers on a real API server', () => {
       assert.deepEqual(apexService.spec, {
         provider: { virtualRouter: { virtualRouterRef: { name: 'podinfo' } } },
       });
-      assert.deepEqual(apexService.metadata?.ownerReferences, ownerRefs(canary));
+      assert.deepEqual(apexService.metadata?.ownerReferences, [canaryOwnerReference(canary)]);
       assert.deepEqual(apexService.metadata.annotations, {
         'gateway.appmesh.k8s.aws/expose': 'true',
         'gateway.appmesh.k8s.aws/domain': 'podinfo.example.com,',
@@ -369,7 +347,7 @@ describe('App Mesh routers on a real API server', () => {
       ]) {
         const vn = await get<KubeObject & { spec?: unknown }>(canary, V1BETA1, 'VirtualNode', name ?? '');
         assert.equal(vn.apiVersion, V1BETA1);
-        assert.deepEqual(vn.metadata?.ownerReferences, ownerRefs(canary));
+        assert.deepEqual(vn.metadata?.ownerReferences, [canaryOwnerReference(canary)]);
         assert.deepEqual(vn.spec, {
           meshName: 'global',
           listeners: [{ portMapping: { port: 9898, protocol: 'http' } }],
@@ -378,7 +356,7 @@ describe('App Mesh routers on a real API server', () => {
         });
       }
       const apex = await virtualService(canary, `podinfo.${ns}`);
-      assert.deepEqual(apex.metadata?.ownerReferences, ownerRefs(canary));
+      assert.deepEqual(apex.metadata?.ownerReferences, [canaryOwnerReference(canary)]);
       assert.deepEqual(apex.metadata.annotations, {
         'gateway.appmesh.k8s.aws/expose': 'true',
         'gateway.appmesh.k8s.aws/domain': 'podinfo.example.com,',

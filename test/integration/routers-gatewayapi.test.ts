@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { before, describe, it } from 'node:test';
-import { parseAllDocuments } from 'yaml';
 import type { Canary, CanaryAnalysis, CanaryService } from '../../src/api/canary.ts';
 import { buildCrds } from '../../src/api/crds.ts';
 import { FLUX_DISABLED_ANNOTATIONS, canaryOwnerReference } from '../../src/api/generated-objects.ts';
-import type { KubeObject } from '../../src/kube/types.ts';
 import { silentLogger } from '../../src/logging/logger.ts';
 import { installCrds } from '../../src/playground/install-crds.ts';
 import {
@@ -14,21 +11,19 @@ import {
   type GatewayApiRouter,
 } from '../../src/routers/gateway-api.ts';
 import type { HttpRoute, RouteCondition } from '../../src/routers/gateway-api-types.ts';
-import type { RouterStatus, Routes } from '../../src/routers/types.ts';
+import type { RouterStatus } from '../../src/routers/types.ts';
 import { useCluster } from '../harness/cluster.ts';
+import {
+  GATEWAY_PARENT as PARENT,
+  GATEWAY_REFS,
+  providerCrds,
+  setRouteAccepted,
+  split,
+} from '../harness/router-fixtures.ts';
 
-const gatewayApiCrds = parseAllDocuments(
-  readFileSync(new URL('../fixtures/crds/gatewayapi.yaml', import.meta.url), 'utf8'),
-).map(document => document.toJS() as KubeObject);
 const V1 = 'gateway.networking.k8s.io/v1';
 const V1BETA1 = 'gateway.networking.k8s.io/v1beta1';
-const PARENT = { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'gw', namespace: 'infra' };
 const ROOT = [{ path: { type: 'PathPrefix', value: '/' } }];
-const split = (p: number, c: number, mirrored = false): Routes => ({
-  primaryWeight: p,
-  canaryWeight: c,
-  mirrored,
-});
 const backend = (name: string, weight: number) => ({ group: '', kind: 'Service', name, port: 9898, weight });
 const primary = (weight: number) => backend('podinfo-primary', weight);
 const canaryRef = (weight: number) => backend('podinfo-canary', weight);
@@ -42,7 +37,7 @@ describe('Gateway API router on a real API server', () => {
   let v1beta1: GatewayApiRouter;
 
   before(async () => {
-    await installCrds(cluster.client, [...buildCrds(), ...gatewayApiCrds]);
+    await installCrds(cluster.client, [...buildCrds(), ...providerCrds('gatewayapi')]);
     const deps = { kube: cluster.client, logger: silentLogger(), setOwnerRefs: true };
     v1 = gatewayApiV1Router(deps);
     v1beta1 = gatewayApiV1beta1Router({ ...deps, setOwnerRefs: false });
@@ -60,7 +55,7 @@ describe('Gateway API router on a real API server', () => {
       spec: {
         provider: 'gatewayapi:v1',
         targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' },
-        service: { port: 9898, gatewayRefs: [{ name: 'gw', namespace: 'infra' }], ...service },
+        service: { port: 9898, gatewayRefs: GATEWAY_REFS, ...service },
         analysis: { interval: '1m', threshold: 5, stepWeight: 10, ...analysis },
       },
     });
@@ -73,11 +68,12 @@ describe('Gateway API router on a real API server', () => {
       name: 'podinfo',
       namespace: canary.metadata.namespace,
     });
-  const setAccepted = async (canary: Canary, condition: Omit<RouteCondition, 'type'>) => {
-    const route = await httpRoute(canary);
-    route.status = { parents: [{ parentRef: PARENT, conditions: [{ type: 'Accepted', ...condition }] }] };
-    await cluster.client.updateStatus(route);
-  };
+  const setAccepted = (canary: Canary, condition: Omit<RouteCondition, 'type'>) =>
+    setRouteAccepted(
+      cluster.client,
+      { apiVersion: V1, kind: 'HTTPRoute', name: 'podinfo', namespace: canary.metadata.namespace },
+      condition,
+    );
 
   // Every filter's shape is in the unit tests; here the API server stores a route with filters and timeouts.
   it('creates the HTTPRoute with the parents, hosts, matches, filters and timeouts', async () => {

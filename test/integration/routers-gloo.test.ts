@@ -1,30 +1,21 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { before, describe, it } from 'node:test';
-import { parseAllDocuments } from 'yaml';
 import type { Canary, CanarySpec } from '../../src/api/canary.ts';
 import { buildCrds } from '../../src/api/crds.ts';
+import { FLUX_DISABLED_ANNOTATIONS as FLUX } from '../../src/api/generated-objects.ts';
 import type { KubeObject } from '../../src/kube/types.ts';
 import { silentLogger } from '../../src/logging/logger.ts';
 import { installCrds } from '../../src/playground/install-crds.ts';
 import type { Upstream } from '../../src/routers/gloo-upstreams.ts';
 import { GlooRouter, type RouteTableSpec } from '../../src/routers/gloo.ts';
-import type { Routes } from '../../src/routers/types.ts';
 import { useCluster } from '../harness/cluster.ts';
-
-const glooCrds = parseAllDocuments(
-  readFileSync(new URL('../fixtures/crds/gloo.yaml', import.meta.url), 'utf8'),
-).map(document => document.toJS() as KubeObject);
-const split = (primaryWeight: number, canaryWeight: number): Routes => ({
-  primaryWeight,
-  canaryWeight,
-  mirrored: false,
-});
-const FLUX = {
-  'kustomize.toolkit.fluxcd.io/reconcile': 'disabled',
-  'helm.toolkit.fluxcd.io/driftDetection': 'disabled',
-};
-const SLOW_START = { roundRobin: { slowStartConfig: { slowStartWindow: '10s', aggression: '1.5' } } };
+import {
+  GLOO_SLOW_START as SLOW_START,
+  GLOO_UPSTREAM_REF,
+  glooUpstreamConfig,
+  providerCrds,
+  split,
+} from '../harness/router-fixtures.ts';
 
 describe('Gloo router on a real API server', () => {
   const cluster = useCluster({ kubelet: false, controllerManager: false });
@@ -32,7 +23,7 @@ describe('Gloo router on a real API server', () => {
   let router: GlooRouter;
 
   before(async () => {
-    await installCrds(cluster.client, [...buildCrds(), ...glooCrds]);
+    await installCrds(cluster.client, [...buildCrds(), ...providerCrds('gloo')]);
     router = new GlooRouter({
       kube: cluster.client,
       logger,
@@ -52,12 +43,7 @@ describe('Gloo router on a real API server', () => {
         spec: { selector: { app: `podinfo-${role}` }, ports: [{ name: 'http', port: 9898 }] },
       });
     }
-    await cluster.client.create<Upstream>({
-      apiVersion: 'gloo.solo.io/v1',
-      kind: 'Upstream',
-      metadata: { name: 'config', namespace },
-      spec: { loadBalancerConfig: SLOW_START, connectionConfig: { maxRequestsPerConnection: 10 } },
-    });
+    await cluster.client.create(glooUpstreamConfig(namespace));
     return cluster.client.create<Canary>({
       apiVersion: 'flagger.app/v1beta1',
       kind: 'Canary',
@@ -65,7 +51,7 @@ describe('Gloo router on a real API server', () => {
       spec: {
         provider: 'gloo',
         targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' },
-        upstreamRef: { apiVersion: 'gloo.solo.io/v1', kind: 'Upstream', name: 'config' },
+        upstreamRef: GLOO_UPSTREAM_REF,
         service: { port: 9898 },
         analysis: { interval: '1m', threshold: 5, stepWeight: 10 },
         ...spec,

@@ -3,29 +3,23 @@ import { before, describe, it } from 'node:test';
 import type { Canary, CanaryAnalysis } from '../../src/api/canary.ts';
 import { buildCrds } from '../../src/api/crds.ts';
 import type { Provider } from '../../src/api/providers.ts';
-import { FLUX_DISABLED_ANNOTATIONS as FLUX } from '../../src/api/generated-objects.ts';
+import { FLUX_DISABLED_ANNOTATIONS as FLUX, canaryOwnerReference } from '../../src/api/generated-objects.ts';
 import { silentLogger } from '../../src/logging/logger.ts';
 import { installCrds } from '../../src/playground/install-crds.ts';
-import type { Ingress, IngressSpec } from '../../src/routers/canary-ingress.ts';
+import type { Ingress } from '../../src/routers/canary-ingress.ts';
 import { NginxRouter } from '../../src/routers/nginx.ts';
 import { SkipperRouter } from '../../src/routers/skipper.ts';
-import type { Routes } from '../../src/routers/types.ts';
 import { useCluster } from '../harness/cluster.ts';
+import {
+  INGRESS_REF,
+  ingressPath as path,
+  split,
+  userIngress,
+  userIngressSpec as userSpec,
+} from '../harness/router-fixtures.ts';
 
 const NGINX = 'nginx.ingress.kubernetes.io';
 const PREDICATE = 'zalando.org/skipper-predicate';
-const split = (p: number, c: number): Routes => ({ primaryWeight: p, canaryWeight: c, mirrored: false });
-const path = (p: string, service: string) => ({
-  path: p,
-  pathType: 'Prefix',
-  backend: { service: { name: service, port: { number: 80 } } },
-});
-const userSpec = (): IngressSpec => ({
-  ingressClassName: 'public',
-  tls: [{ hosts: ['app.example.com'], secretName: 'app-tls' }],
-  rules: [{ host: 'app.example.com', http: { paths: [path('/', 'podinfo'), path('/docs', 'docs')] } }],
-});
-
 describe('Ingress routers (NGINX, Skipper) on a real API server', () => {
   const cluster = useCluster({ kubelet: false, controllerManager: false });
   const logger = silentLogger();
@@ -42,12 +36,7 @@ describe('Ingress routers (NGINX, Skipper) on a real API server', () => {
   /** A namespace with the user's Ingress `web` and a Canary pointing at it. */
   async function setup(provider: Provider, analysis: Partial<CanaryAnalysis> = {}, annotations = {}) {
     const namespace = await cluster.namespace(provider);
-    await cluster.client.create<Ingress>({
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'Ingress',
-      metadata: { name: 'web', namespace, labels: { app: 'web' }, annotations },
-      spec: userSpec(),
-    });
+    await cluster.client.create(userIngress(namespace, annotations));
     return cluster.client.create<Canary>({
       apiVersion: 'flagger.app/v1beta1',
       kind: 'Canary',
@@ -55,7 +44,7 @@ describe('Ingress routers (NGINX, Skipper) on a real API server', () => {
       spec: {
         provider,
         targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' },
-        ingressRef: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', name: 'web' },
+        ingressRef: INGRESS_REF,
         service: { port: 80 },
         analysis: { interval: '1m', threshold: 5, stepWeight: 10, ...analysis },
       },
@@ -76,16 +65,6 @@ describe('Ingress routers (NGINX, Skipper) on a real API server', () => {
       current.spec?.rules?.[0]?.http?.paths.push(path('/api', 'podinfo'));
       return true;
     });
-  const ownerReferences = (canary: Canary) => [
-    {
-      apiVersion: 'flagger.app/v1beta1',
-      kind: 'Canary',
-      name: 'podinfo',
-      uid: canary.metadata.uid,
-      controller: true,
-      blockOwnerDeletion: true,
-    },
-  ];
 
   describe('nginx', () => {
     it("clones the user's Ingress with the canary backend and the canary switched off", async () => {
@@ -106,7 +85,7 @@ describe('Ingress routers (NGINX, Skipper) on a real API server', () => {
         [`${NGINX}/canary`]: 'false',
         ...FLUX,
       });
-      assert.deepEqual(created.metadata.ownerReferences, ownerReferences(canary));
+      assert.deepEqual(created.metadata.ownerReferences, [canaryOwnerReference(canary)]);
       assert.deepEqual(await nginx.getRoutes(canary), split(100, 0));
       assert.deepEqual((await ingress(canary, 'web')).spec, userSpec());
     });
@@ -206,7 +185,7 @@ describe('Ingress routers (NGINX, Skipper) on a real API server', () => {
         [PREDICATE]: 'Weight(100) && Host(/^app/)',
         ...FLUX,
       });
-      assert.deepEqual(created.metadata.ownerReferences, ownerReferences(canary));
+      assert.deepEqual(created.metadata.ownerReferences, [canaryOwnerReference(canary)]);
       assert.deepEqual(await skipper.getRoutes(canary), split(100, 0));
     });
 

@@ -1,37 +1,25 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { before, describe, it } from 'node:test';
-import { parseAllDocuments } from 'yaml';
 import type { Canary, CanaryAnalysis, CanaryService } from '../../src/api/canary.ts';
 import { buildCrds } from '../../src/api/crds.ts';
-import type { KubeObject } from '../../src/kube/types.ts';
+import { FLUX_DISABLED_ANNOTATIONS as FLUX, canaryOwnerReference } from '../../src/api/generated-objects.ts';
 import { silentLogger } from '../../src/logging/logger.ts';
 import { installCrds } from '../../src/playground/install-crds.ts';
+import { istioCrds } from '../../src/playground/istio-crds.ts';
 import { IstioRouter } from '../../src/routers/istio.ts';
 import type { DestinationRule, VirtualService } from '../../src/routers/istio-types.ts';
-import type { RouterStatus, Routes } from '../../src/routers/types.ts';
+import type { RouterStatus } from '../../src/routers/types.ts';
 import { useCluster } from '../harness/cluster.ts';
+import { split } from '../harness/router-fixtures.ts';
 
-const istioCrds = parseAllDocuments(
-  readFileSync(new URL('../fixtures/crds/istio.yaml', import.meta.url), 'utf8'),
-).map(document => document.toJS() as KubeObject);
-const FLUX = {
-  'kustomize.toolkit.fluxcd.io/reconcile': 'disabled',
-  'helm.toolkit.fluxcd.io/driftDetection': 'disabled',
-};
 const ORIGINAL = 'flagger.kubernetes.io/original-configuration';
-const split = (primaryWeight: number, canaryWeight: number, mirrored = false): Routes => ({
-  primaryWeight,
-  canaryWeight,
-  mirrored,
-});
 
 describe('Istio router on a real API server', () => {
   const cluster = useCluster({ kubelet: false, controllerManager: false });
   let router: IstioRouter;
 
   before(async () => {
-    await installCrds(cluster.client, [...buildCrds(), ...istioCrds]);
+    await installCrds(cluster.client, [...buildCrds(), ...istioCrds()]);
     router = new IstioRouter({ kube: cluster.client, logger: silentLogger(), setOwnerRefs: true });
   });
 
@@ -61,16 +49,6 @@ describe('Istio router on a real API server', () => {
   });
   const virtualService = (canary: Canary) =>
     cluster.client.get<VirtualService>(ref(canary, 'VirtualService', 'podinfo'));
-  const ownerReferences = (canary: Canary) => [
-    {
-      apiVersion: 'flagger.app/v1beta1',
-      kind: 'Canary',
-      name: 'podinfo',
-      uid: canary.metadata.uid,
-      controller: true,
-      blockOwnerDeletion: true,
-    },
-  ];
 
   it('creates the DestinationRules and the VirtualService', async () => {
     const trafficPolicy = { tls: { mode: 'ISTIO_MUTUAL' as const } };
@@ -84,7 +62,7 @@ describe('Istio router on a real API server', () => {
     for (const name of ['podinfo-primary', 'podinfo-canary']) {
       const dr = await cluster.client.get<DestinationRule>(ref(canary, 'DestinationRule', name));
       assert.deepEqual(dr.spec, { host: name, trafficPolicy });
-      assert.deepEqual(dr.metadata?.ownerReferences, ownerReferences(canary));
+      assert.deepEqual(dr.metadata?.ownerReferences, [canaryOwnerReference(canary)]);
     }
     const vs = await virtualService(canary);
     assert.deepEqual(vs.spec, {
@@ -101,7 +79,7 @@ describe('Istio router on a real API server', () => {
     });
     assert.deepEqual(vs.metadata?.labels, { tier: 'web' });
     assert.deepEqual(vs.metadata.annotations, { note: 'apex', ...FLUX });
-    assert.deepEqual(vs.metadata.ownerReferences, ownerReferences(canary));
+    assert.deepEqual(vs.metadata.ownerReferences, [canaryOwnerReference(canary)]);
     assert.deepEqual(await router.getRoutes(canary), split(100, 0));
   });
 

@@ -1,31 +1,28 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { before, describe, it } from 'node:test';
-import { parseAllDocuments } from 'yaml';
 import type { Canary, CanaryAnalysis } from '../../src/api/canary.ts';
 import { buildCrds } from '../../src/api/crds.ts';
 import { validateCanary } from '../../src/api/validate.ts';
-import type { KubeObject } from '../../src/kube/types.ts';
 import { silentLogger } from '../../src/logging/logger.ts';
 import { installCrds } from '../../src/playground/install-crds.ts';
 import { KnativeRouter } from '../../src/routers/knative.ts';
 import { createRouter } from '../../src/routers/registry.ts';
-import type { Routes } from '../../src/routers/types.ts';
 import { KnativeTarget, latestCreatedRevision } from '../../src/targets/knative.ts';
-import type { KnativeService, Revision, TrafficTarget } from '../../src/targets/knative-service.ts';
+import type { KnativeService, Revision } from '../../src/targets/knative-service.ts';
 import { createTarget } from '../../src/targets/registry.ts';
 import { useCluster } from '../harness/cluster.ts';
+import {
+  createRevision,
+  knativeRoutes,
+  knativeService,
+  knativeServiceRef,
+  providerCrds,
+  SERVING,
+  setRevisionReady,
+  split,
+} from '../harness/router-fixtures.ts';
 import { targetDeps } from './targets-fixtures.ts';
 
-const knativeCrds = parseAllDocuments(
-  readFileSync(new URL('../fixtures/crds/knative.yaml', import.meta.url), 'utf8'),
-).map(document => document.toJS() as KubeObject);
-const split = (primaryWeight: number, canaryWeight: number): Routes => ({
-  primaryWeight,
-  canaryWeight,
-  mirrored: false,
-});
-const SERVING = 'serving.knative.dev/v1';
 const ANNOTATION = 'flagger.app/primary-revision';
 
 describe('Knative on a real API server', () => {
@@ -34,89 +31,21 @@ describe('Knative on a real API server', () => {
   let target: KnativeTarget;
 
   before(async () => {
-    await installCrds(cluster.client, [...buildCrds(), ...knativeCrds]);
+    await installCrds(cluster.client, [...buildCrds(), ...providerCrds('knative')]);
     router = new KnativeRouter({ kube: cluster.client, logger: silentLogger() });
     target = new KnativeTarget({ kube: cluster.client, logger: silentLogger() });
   });
 
-  const serviceRef = (namespace: string) => ({
-    apiVersion: SERVING,
-    kind: 'Service',
-    name: 'podinfo',
-    namespace,
-  });
   const getService = (canary: Canary) =>
-    cluster.client.get<KnativeService>(serviceRef(canary.metadata.namespace ?? ''));
-
-  /** What Knative's revision controller does: a revision, ready or not, which becomes the latest created. */
-  async function createRevision(namespace: string, name: string, ready = true): Promise<void> {
-    const revision = await cluster.client.create<Revision>({
-      apiVersion: SERVING,
-      kind: 'Revision',
-      metadata: { name, namespace },
-      spec: { containers: [{ image: 'ghcr.io/stefanprodan/podinfo:6.0.0' }] },
-    } as Revision);
-    await setRevisionReady(revision, ready);
-    await cluster.client.modify<KnativeService>(
-      serviceRef(namespace),
-      service => {
-        service.status = { ...service.status, latestCreatedRevisionName: name };
-        return true;
-      },
-      { status: true },
-    );
-  }
-
-  async function setRevisionReady(revision: Revision, ready: boolean): Promise<void> {
-    const ref = {
-      apiVersion: SERVING,
-      kind: 'Revision',
-      name: revision.metadata?.name ?? '',
-      namespace: revision.metadata?.namespace,
-    };
-    await cluster.client.modify<Revision>(
-      ref,
-      current => {
-        current.status = {
-          observedGeneration: current.metadata?.generation ?? 1,
-          conditions: [{ type: 'Ready', status: ready ? 'True' : 'Unknown' }],
-        };
-        return true;
-      },
-      { status: true },
-    );
-  }
-
-  /** What Knative's route controller reports: spec.traffic with the latest revision resolved by name. */
-  async function knativeRoutes(canary: Canary): Promise<void> {
-    await cluster.client.modify<KnativeService>(
-      serviceRef(canary.metadata.namespace ?? ''),
-      service => {
-        const latest = service.status?.latestCreatedRevisionName;
-        const traffic: TrafficTarget[] = (service.spec?.traffic ?? []).map(t =>
-          t.latestRevision === true
-            ? { revisionName: latest, latestRevision: true, percent: t.percent }
-            : { revisionName: t.revisionName, latestRevision: false, percent: t.percent },
-        );
-        service.status = { ...service.status, traffic };
-        return true;
-      },
-      { status: true },
-    );
-  }
+    cluster.client.get<KnativeService>(knativeServiceRef(canary.metadata.namespace ?? ''));
 
   async function newCanary(
     analysis: Partial<CanaryAnalysis> = {},
     annotations?: Record<string, string>,
   ): Promise<Canary> {
     const namespace = await cluster.namespace('knative');
-    await cluster.client.create<KnativeService>({
-      apiVersion: SERVING,
-      kind: 'Service',
-      metadata: { name: 'podinfo', namespace, ...(annotations ? { annotations } : {}) },
-      spec: { template: { spec: { containers: [{ image: 'ghcr.io/stefanprodan/podinfo:6.0.0' }] } } },
-    });
-    await createRevision(namespace, 'podinfo-00001');
+    await cluster.client.create(knativeService(namespace, 'ghcr.io/stefanprodan/podinfo:6.0.0', annotations));
+    await createRevision(cluster.client, namespace, 'podinfo-00001');
     return cluster.client.create<Canary>({
       apiVersion: 'flagger.app/v1beta1',
       kind: 'Canary',
@@ -165,7 +94,7 @@ describe('Knative on a real API server', () => {
       assert.deepEqual(await target.isPrimaryReady(canary), { ready: true });
 
       // After initialization the Service is left alone.
-      await createRevision(canary.metadata.namespace ?? '', 'podinfo-00002');
+      await createRevision(cluster.client, canary.metadata.namespace ?? '', 'podinfo-00002');
       const initialized = { ...canary, status: { phase: 'Initialized' as const } };
       const before = await getService(canary);
       await target.initialize(initialized);
@@ -210,7 +139,7 @@ describe('Knative on a real API server', () => {
       const canary = await newCanary();
       const ns = canary.metadata.namespace ?? '';
       await target.initialize(canary);
-      await createRevision(ns, 'podinfo-00002', false);
+      await createRevision(cluster.client, ns, 'podinfo-00002', false);
       assert.deepEqual(await target.isCanaryReady(canary), {
         ready: false,
         retriable: true,
@@ -222,10 +151,10 @@ describe('Knative on a real API server', () => {
         name: 'podinfo-00002',
         namespace: ns,
       });
-      await setRevisionReady(revision, true);
+      await setRevisionReady(cluster.client, revision, true);
       assert.deepEqual(await target.isCanaryReady(canary), { ready: true });
 
-      await cluster.client.patch(serviceRef(ns), 'merge', {
+      await cluster.client.patch(knativeServiceRef(ns), 'merge', {
         metadata: { annotations: { [ANNOTATION]: 'gone' } },
       });
       const primary = await target.isPrimaryReady(canary);
@@ -250,7 +179,7 @@ describe('Knative on a real API server', () => {
       assert.equal(await target.hasTargetChanged(synced), false);
       assert.equal(await target.haveDependenciesChanged(), false);
 
-      await createRevision(ns, 'podinfo-00002');
+      await createRevision(cluster.client, ns, 'podinfo-00002');
       assert.equal(await target.hasTargetChanged(synced), true);
       assert.notEqual((await target.revision(canary)).specHash, first.specHash);
       assert.equal(await latestCreatedRevision(cluster.client, canary), 'podinfo-00002');
@@ -268,7 +197,7 @@ describe('Knative on a real API server', () => {
       // Flagger's hashes are at most 10 characters long.
       const migrated = { ...canary, status: { phase: 'Succeeded' as const, lastAppliedSpec: '5d4b8f7c9' } };
       assert.equal(await target.hasTargetChanged(migrated), false);
-      await createRevision(canary.metadata.namespace ?? '', 'podinfo-00002');
+      await createRevision(cluster.client, canary.metadata.namespace ?? '', 'podinfo-00002');
       assert.equal(await target.hasTargetChanged(migrated), true);
     });
   });
@@ -282,7 +211,7 @@ describe('Knative on a real API server', () => {
         [ANNOTATION]: 'podinfo-00001',
       });
 
-      await createRevision(canary.metadata.namespace ?? '', 'podinfo-00002');
+      await createRevision(cluster.client, canary.metadata.namespace ?? '', 'podinfo-00002');
       const pinned = await getService(canary);
       await router.reconcile(canary);
       const after = await getService(canary);
@@ -300,10 +229,10 @@ describe('Knative on a real API server', () => {
 
       await target.initialize(canary);
       await router.reconcile(canary);
-      await knativeRoutes(canary);
+      await knativeRoutes(cluster.client, canary.metadata.namespace ?? '');
       assert.deepEqual(await router.getRoutes(canary), split(100, 0));
 
-      await createRevision(canary.metadata.namespace ?? '', 'podinfo-00002');
+      await createRevision(cluster.client, canary.metadata.namespace ?? '', 'podinfo-00002');
       assert.deepEqual(await router.setRoutes(canary, split(90, 10)), {});
       assert.deepEqual((await getService(canary)).spec?.traffic, [
         { latestRevision: true, percent: 10 },
@@ -311,17 +240,17 @@ describe('Knative on a real API server', () => {
       ]);
       // Until Knative has routed the new split, the old one is what is reported.
       assert.deepEqual(await router.getRoutes(canary), split(100, 0));
-      await knativeRoutes(canary);
+      await knativeRoutes(cluster.client, canary.metadata.namespace ?? '');
       assert.deepEqual(await router.getRoutes(canary), split(90, 10));
 
       await router.setRoutes(canary, split(40, 60));
-      await knativeRoutes(canary);
+      await knativeRoutes(cluster.client, canary.metadata.namespace ?? '');
       assert.deepEqual(await router.getRoutes(canary), split(40, 60));
 
       // Promotion: the new revision is pinned and gets everything.
       await target.promote(canary);
       await router.setRoutes(canary, split(100, 0));
-      await knativeRoutes(canary);
+      await knativeRoutes(cluster.client, canary.metadata.namespace ?? '');
       assert.deepEqual(await router.getRoutes(canary), split(100, 0));
       assert.deepEqual((await getService(canary)).status?.traffic, [
         { revisionName: 'podinfo-00002', latestRevision: true, percent: 0 },
@@ -347,7 +276,7 @@ describe('Knative on a real API server', () => {
       // A split that is not Flagger's is the user's: only the annotation goes.
       const ns = canary.metadata.namespace ?? '';
       const userTraffic = [{ revisionName: 'podinfo-00001', percent: 100, tag: 'stable' }];
-      await cluster.client.patch(serviceRef(ns), 'merge', {
+      await cluster.client.patch(knativeServiceRef(ns), 'merge', {
         metadata: { annotations: { [ANNOTATION]: 'podinfo-00001' } },
         spec: { traffic: userTraffic },
       });
@@ -360,7 +289,7 @@ describe('Knative on a real API server', () => {
       await router.finalize(canary);
       assert.equal((await getService(canary)).metadata?.resourceVersion, kept.metadata.resourceVersion);
 
-      await cluster.client.delete(serviceRef(ns));
+      await cluster.client.delete(knativeServiceRef(ns));
       await router.finalize(canary);
     });
   });

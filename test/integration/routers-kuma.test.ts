@@ -1,31 +1,19 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { before, describe, it } from 'node:test';
-import { parseAllDocuments } from 'yaml';
 import type { Canary, CanaryService } from '../../src/api/canary.ts';
 import { buildCrds } from '../../src/api/crds.ts';
-import type { KubeObject } from '../../src/kube/types.ts';
 import { silentLogger } from '../../src/logging/logger.ts';
 import { installCrds } from '../../src/playground/install-crds.ts';
 import { KumaRouter, type TrafficRoute } from '../../src/routers/kuma.ts';
-import type { Routes } from '../../src/routers/types.ts';
 import { useCluster } from '../harness/cluster.ts';
-
-const kumaCrds = parseAllDocuments(
-  readFileSync(new URL('../fixtures/crds/kuma.yaml', import.meta.url), 'utf8'),
-).map(document => document.toJS() as KubeObject);
-const split = (primaryWeight: number, canaryWeight: number): Routes => ({
-  primaryWeight,
-  canaryWeight,
-  mirrored: false,
-});
+import { providerCrds, split } from '../harness/router-fixtures.ts';
 
 describe('Kuma router on a real API server', () => {
   const cluster = useCluster({ kubelet: false, controllerManager: false });
   let router: KumaRouter;
 
   before(async () => {
-    await installCrds(cluster.client, [...buildCrds(), ...kumaCrds]);
+    await installCrds(cluster.client, [...buildCrds(), ...providerCrds('kuma')]);
     router = new KumaRouter({ kube: cluster.client, logger: silentLogger() });
   });
 

@@ -2,16 +2,13 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import type { Canary, CanaryService } from '../../src/api/canary.ts';
 import type { Service } from '../../src/kube/types.ts';
+import { FLUX_DISABLED_ANNOTATIONS as FLUX, canaryOwnerReference } from '../../src/api/generated-objects.ts';
 import { silentLogger } from '../../src/logging/logger.ts';
 import { installCrds } from '../../src/playground/install-crds.ts';
 import { KubernetesServiceRouter } from '../../src/routers/service-router.ts';
 import type { TargetMetadata } from '../../src/targets/types.ts';
 import { eventually, useCluster } from '../harness/cluster.ts';
 
-const FLUX = {
-  'kustomize.toolkit.fluxcd.io/reconcile': 'disabled',
-  'helm.toolkit.fluxcd.io/driftDetection': 'disabled',
-};
 const metadata: TargetMetadata = { labelKey: 'app', labelValue: 'podinfo', ports: [] };
 
 describe('ClusterIP Services on a real API server', () => {
@@ -61,16 +58,7 @@ describe('ClusterIP Services on a real API server', () => {
       assert.deepEqual(svc.spec.ports, [{ name: 'http', protocol: 'TCP', port: 9898, targetPort: 'http' }]);
       assert.deepEqual(svc.metadata?.labels, { app: name });
       assert.deepEqual(svc.metadata.annotations, FLUX);
-      assert.deepEqual(svc.metadata.ownerReferences, [
-        {
-          apiVersion: 'flagger.app/v1beta1',
-          kind: 'Canary',
-          name: 'podinfo',
-          uid: canary.metadata.uid,
-          controller: true,
-          blockOwnerDeletion: true,
-        },
-      ]);
+      assert.deepEqual(svc.metadata.ownerReferences, [canaryOwnerReference(canary)]);
     }
   });
 

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { before, describe, it } from 'node:test';
-import { parseAllDocuments } from 'yaml';
 import type { Canary, CanaryService } from '../../src/api/canary.ts';
 import { buildCrds } from '../../src/api/crds.ts';
+import { canaryOwnerReference } from '../../src/api/generated-objects.ts';
 import type { KubeObject } from '../../src/kube/types.ts';
 import { silentLogger } from '../../src/logging/logger.ts';
 import { installCrds } from '../../src/playground/install-crds.ts';
@@ -14,24 +13,15 @@ import {
   type SmiOptions,
   type TrafficSplitSpec,
 } from '../../src/routers/smi.ts';
-import type { Routes } from '../../src/routers/types.ts';
 import { useCluster } from '../harness/cluster.ts';
-
-const smiCrds = parseAllDocuments(
-  readFileSync(new URL('../fixtures/crds/smi.yaml', import.meta.url), 'utf8'),
-).map(document => document.toJS() as KubeObject);
-const split = (primaryWeight: number, canaryWeight: number): Routes => ({
-  primaryWeight,
-  canaryWeight,
-  mirrored: false,
-});
+import { providerCrds, split } from '../harness/router-fixtures.ts';
 
 describe('SMI routers on a real API server', () => {
   const cluster = useCluster({ kubelet: false, controllerManager: false });
   const logger = silentLogger();
 
   before(async () => {
-    await installCrds(cluster.client, [...buildCrds(), ...smiCrds]);
+    await installCrds(cluster.client, [...buildCrds(), ...providerCrds('smi')]);
   });
 
   async function newCanary(service: Partial<CanaryService> = {}): Promise<Canary> {
@@ -70,16 +60,7 @@ describe('SMI routers on a real API server', () => {
       ],
     });
     assert.equal(created.metadata?.annotations, undefined);
-    assert.deepEqual(created.metadata?.ownerReferences, [
-      {
-        apiVersion: 'flagger.app/v1beta1',
-        kind: 'Canary',
-        name: 'podinfo',
-        uid: canary.metadata.uid,
-        controller: true,
-        blockOwnerDeletion: true,
-      },
-    ]);
+    assert.deepEqual(created.metadata?.ownerReferences, [canaryOwnerReference(canary)]);
     assert.deepEqual(await linkerd.getRoutes(canary), split(100, 0));
     await linkerd.setRoutes(canary, split(60, 40));
     assert.deepEqual(await linkerd.getRoutes(canary), split(60, 40));

@@ -1,35 +1,21 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { before, describe, it } from 'node:test';
-import { parseAllDocuments } from 'yaml';
 import type { Canary, CanaryService } from '../../src/api/canary.ts';
 import { buildCrds } from '../../src/api/crds.ts';
+import { FLUX_DISABLED_ANNOTATIONS as FLUX, canaryOwnerReference } from '../../src/api/generated-objects.ts';
 import type { KubeObject } from '../../src/kube/types.ts';
 import { silentLogger } from '../../src/logging/logger.ts';
 import { installCrds } from '../../src/playground/install-crds.ts';
 import { TraefikRouter, type TraefikServiceSpec } from '../../src/routers/traefik.ts';
-import type { Routes } from '../../src/routers/types.ts';
 import { useCluster } from '../harness/cluster.ts';
-
-const traefikCrds = parseAllDocuments(
-  readFileSync(new URL('../fixtures/crds/traefik.yaml', import.meta.url), 'utf8'),
-).map(document => document.toJS() as KubeObject);
-const FLUX = {
-  'kustomize.toolkit.fluxcd.io/reconcile': 'disabled',
-  'helm.toolkit.fluxcd.io/driftDetection': 'disabled',
-};
-const split = (primaryWeight: number, canaryWeight: number): Routes => ({
-  primaryWeight,
-  canaryWeight,
-  mirrored: false,
-});
+import { providerCrds, split } from '../harness/router-fixtures.ts';
 
 describe('Traefik router on a real API server', () => {
   const cluster = useCluster({ kubelet: false, controllerManager: false });
   let router: TraefikRouter;
 
   before(async () => {
-    await installCrds(cluster.client, [...buildCrds(), ...traefikCrds]);
+    await installCrds(cluster.client, [...buildCrds(), ...providerCrds('traefik')]);
     router = new TraefikRouter({ kube: cluster.client, logger: silentLogger(), setOwnerRefs: true });
   });
 
@@ -69,16 +55,7 @@ describe('Traefik router on a real API server', () => {
     assert.deepEqual(created.spec, { weighted: { services: [entry(canary, 'podinfo-primary', 100)] } });
     assert.deepEqual(created.metadata?.labels, { tier: 'web' });
     assert.deepEqual(created.metadata.annotations, { note: 'apex', ...FLUX });
-    assert.deepEqual(created.metadata.ownerReferences, [
-      {
-        apiVersion: 'flagger.app/v1beta1',
-        kind: 'Canary',
-        name: 'podinfo',
-        uid: canary.metadata.uid,
-        controller: true,
-        blockOwnerDeletion: true,
-      },
-    ]);
+    assert.deepEqual(created.metadata.ownerReferences, [canaryOwnerReference(canary)]);
     assert.deepEqual(await router.getRoutes(canary), split(100, 0));
   });
 

@@ -1,11 +1,13 @@
-// A real Prometheus for tests: started on a free loopback port with a temporary config and TSDB, scraping the
-// given targets every second. The binary is FLAGGER_PROMETHEUS, else prometheus from the PATH or /usr/bin
-// (scripts/setup-control-plane.sh installs Debian's package).
-import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// A real Prometheus for the demo and the tests: started on a free loopback port with a temporary config and
+// TSDB, scraping the given targets every second (so short analysis intervals see fresh samples). The binary is
+// FLAGGER_PROMETHEUS, else prometheus from the PATH or /usr/bin (scripts/setup-control-plane.sh installs Debian's
+// package).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fetch } from 'undici';
-import { ManagedProcess, freePort, waitFor } from '../../src/playground/process.ts';
+import { onPath } from './binaries.ts';
+import { ManagedProcess, freePort, waitFor } from './process.ts';
 
 export class PrometheusServer {
   readonly url: string;
@@ -29,7 +31,7 @@ export class PrometheusServer {
         '  scrape_interval: 1s',
         '  evaluation_interval: 1s',
         'scrape_configs:',
-        '  - job_name: test',
+        '  - job_name: playground',
         '    static_configs:',
         `      - targets: [${targets.map(target => `'${target}'`).join(', ')}]`,
         '',
@@ -80,14 +82,9 @@ export class PrometheusServer {
 function prometheusBinary(): string {
   const fromEnv = process.env.FLAGGER_PROMETHEUS;
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/bin'];
-  for (const dir of dirs.filter(Boolean)) {
-    try {
-      accessSync(join(dir, 'prometheus'), constants.X_OK);
-      return join(dir, 'prometheus');
-    } catch {
-      // not in this folder
-    }
-  }
+  const found = onPath('prometheus', {
+    PATH: [process.env.PATH, '/usr/bin'].filter(Boolean).join(delimiter),
+  });
+  if (found !== undefined) return found;
   throw new Error('prometheus not found: run `npm run setup:control-plane` or set FLAGGER_PROMETHEUS');
 }
