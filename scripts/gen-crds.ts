@@ -1,7 +1,7 @@
-// Writes deploy/crds.yaml from the schemas in src/api (npm run gen:crds). Refuses to write CRDs that a
-// Kubernetes API server would reject as non-structural.
+// Writes the CRDs generated from the schemas in src/api (npm run gen:crds): deploy/crds/crds.yaml and the Helm
+// chart's copies. Refuses to write CRDs that a Kubernetes API server would reject as non-structural.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { buildCrds, crdsFile } from '../src/api/crds.ts';
+import { buildCrds, generatedCrdFiles } from '../src/api/crds.ts';
 import { structuralViolations } from '../src/api/schema-audit.ts';
 
 const problems = buildCrds().flatMap(crd =>
@@ -14,7 +14,9 @@ if (problems.length > 0) {
   process.exit(1);
 }
 
-const target = new URL('../deploy/crds.yaml', import.meta.url);
-mkdirSync(new URL('.', target), { recursive: true });
-writeFileSync(target, crdsFile());
-console.log(`wrote ${target.pathname}`);
+for (const [path, text] of Object.entries(generatedCrdFiles())) {
+  const target = new URL(`../${path}`, import.meta.url);
+  mkdirSync(new URL('.', target), { recursive: true });
+  writeFileSync(target, text);
+  console.log(`wrote ${target.pathname}`);
+}

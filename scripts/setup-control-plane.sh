@@ -51,6 +51,9 @@ SRC
   fi
 fi
 
+# The Helm chart renderer (tools/helm-template, built against Debian's Go libraries; cached).
+bash "$(dirname "$0")/setup-helm-renderer.sh" >/dev/null
+
 if [ "$need_build" = 0 ]; then
   log "control plane binaries ready"
   exit 0

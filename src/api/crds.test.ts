@@ -2,14 +2,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it, type TestContext } from 'node:test';
 import type { Canary } from './canary.ts';
-import { buildCrds, crdsFile } from './crds.ts';
+import { buildCrds, crdsFile, generatedCrdFiles } from './crds.ts';
 import { checkSchema } from './schema-check.ts';
 import { structuralViolations } from './schema-audit.ts';
 import { validateCanary } from './validate.ts';
 import { corpus, specExamples } from '../../test/harness/fixtures.ts';
 
 const ROOT = new URL('../../', import.meta.url);
-const CRDS_YAML = new URL('deploy/crds.yaml', ROOT);
 
 const crds = buildCrds();
 const check = checkSchema;
@@ -20,13 +19,11 @@ function isCanary(object: unknown): object is Canary {
 }
 
 describe('CRDs', () => {
-  it('deploy/crds.yaml is the generator output', () => {
-    assert.equal(
-      readFileSync(CRDS_YAML, 'utf8'),
-      crdsFile(),
-      'deploy/crds.yaml is stale: run npm run gen:crds',
-    );
-  });
+  for (const [path, text] of Object.entries(generatedCrdFiles())) {
+    it(`${path} is the generator output`, () => {
+      assert.equal(readFileSync(new URL(path, ROOT), 'utf8'), text, `${path} is stale: run npm run gen:crds`);
+    });
+  }
 
   it('is deterministic', () => assert.equal(crdsFile(), crdsFile()));
 

@@ -9,7 +9,7 @@ import { installCrds } from '../../src/playground/install-crds.ts';
 import { useCluster } from '../harness/cluster.ts';
 import { corpus, specExamples, type FixtureFile } from '../harness/fixtures.ts';
 
-const crdsYaml = new URL('../../deploy/crds.yaml', import.meta.url);
+const crdsYaml = new URL('../../deploy/crds/crds.yaml', import.meta.url);
 
 /** Paths of values in `sent` that the API server did not store as sent (pruned or changed). */
 function lostPaths(sent: unknown, stored: unknown, path = ''): string[] {

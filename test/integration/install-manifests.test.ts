@@ -25,6 +25,7 @@ import { LeaderElector } from '../../src/kube/leader-election.ts';
 import type { Deployment, KubeObject, Secret } from '../../src/kube/types.ts';
 import { createLogger } from '../../src/logging/logger.ts';
 import { installCrds } from '../../src/playground/install-crds.ts';
+import { istioCrds } from '../../src/playground/istio-crds.ts';
 import { eventually, useCluster } from '../harness/cluster.ts';
 import { podinfoCanary, podinfoConfig, podinfoDeployment, setImage } from '../harness/workloads.ts';
 
@@ -214,20 +215,20 @@ describe('kustomize install manifests on an API server that enforces RBAC', () =
 
   before(async () => {
     // The CRDs as users install them, then stand-ins for the mesh CRDs the releases below use.
-    await kubectl('apply', '-f', join(ROOT, 'deploy/crds.yaml'));
+    await kubectl('apply', '-f', join(ROOT, 'deploy/crds/crds.yaml'));
     await kubectl(
       'wait',
       '--for=condition=established',
       '--timeout=60s',
       '-f',
-      join(ROOT, 'deploy/crds.yaml'),
+      join(ROOT, 'deploy/crds/crds.yaml'),
     );
-    const fixtures = ['istio', 'contour', 'gatewayapi'].flatMap(name =>
+    const fixtures = ['contour', 'gatewayapi'].flatMap(name =>
       parseAllDocuments(readFileSync(join(ROOT, `test/fixtures/crds/${name}.yaml`), 'utf8')).map(
         d => d.toJS() as KubeObject,
       ),
     );
-    await installCrds(cluster.client, fixtures);
+    await installCrds(cluster.client, [...istioCrds(), ...fixtures]);
     const namespaces = new Set(['flagger-system', 'apps', ...Object.values(OVERLAYS).map(o => o.namespace)]);
     for (const name of namespaces)
       await cluster.client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
@@ -291,6 +292,9 @@ describe('kustomize install manifests on an API server that enforces RBAC', () =
       only(objects, 'ServiceAccount', 'flagger');
       only(objects, 'Role', 'flagger-leader-election');
       only(objects, 'RoleBinding', 'flagger-leader-election');
+      // The CRDs come with the install (deploy/crds), as with Flagger's kustomize.
+      for (const crd of ['canaries', 'metrictemplates', 'alertproviders'])
+        only(objects, 'CustomResourceDefinition', `${crd}.flagger.app`);
     }
   });
 

@@ -110,10 +110,7 @@ describe('errors', () => {
       'canary podinfo not found in namespace test: check the name and -n (flagger get canaries -A lists every canary)',
     );
     const noCrd = new KubeApiError('NotFound', 404, 'the API server does not serve flagger.app/v1beta1');
-    assert.match(
-      explainKubeError(noCrd).message,
-      /install the CRDs with kubectl apply -f deploy\/crds\.yaml/,
-    );
+    assert.match(explainKubeError(noCrd).message, /install the CRDs with kubectl apply -k deploy\/crds/);
     const down = new KubeApiError('Transient', 0, 'list Canary: connect ECONNREFUSED');
     assert.match(explainKubeError(down).message, /^cannot reach the API server: .*check --kubeconfig/);
   });

@@ -158,7 +158,7 @@ export function explainKubeError(err: unknown, canary?: { namespace: string; nam
   if (!(err instanceof KubeApiError)) return err instanceof Error ? err : new Error(String(err));
   if (err.reason === 'NotFound' && /does not serve/.test(err.message)) {
     return new CliError(
-      'this cluster has no Canary kind (flagger.app/v1beta1): install the CRDs with kubectl apply -f deploy/crds.yaml',
+      'this cluster has no Canary kind (flagger.app/v1beta1): install the CRDs with kubectl apply -k deploy/crds',
     );
   }
   if (err.reason === 'NotFound' && canary?.name !== undefined) {
