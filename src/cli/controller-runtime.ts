@@ -130,6 +130,7 @@ export class ControllerRuntime {
         noCrossNamespaceRefs: options.noCrossNamespaceRefs,
         minAnalysisIntervalMs: options.minAnalysisIntervalMs,
         relistIntervalMs: options.relistIntervalMs,
+        trackConfigs: options.targets.enableConfigTracking,
         telemetry: options.telemetry,
       },
       logger,

@@ -27,6 +27,8 @@ export interface ControllerOptions {
   noCrossNamespaceRefs: boolean;
   /** Relist period of the informers (Flagger resyncs every 30s; watches make that a safety net only). */
   relistIntervalMs?: number;
+  /** -enable-config-tracking (default true): whether ConfigMaps and Secrets are watched. */
+  trackConfigs?: boolean;
   /** Shortest analysis interval (Flagger: 10s); lowered only by tests and the local playground. */
   minAnalysisIntervalMs?: number;
   /** The controller's own series (canaries per namespace, queue depth, informer health). */

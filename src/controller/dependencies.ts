@@ -1,10 +1,12 @@
 // Watches what a canary depends on (its target Deployment/DaemonSet and the ConfigMaps/Secrets it tracks), so
-// that a change is acted on at once. Only real changes count: a new pod template (generation) for workloads,
-// new data for configs; status-only updates are ignored.
+// that a change is acted on at once. The watches carry metadata only: a change here only nudges the canaries it
+// concerns, whose tick then reads what it needs, so no ConfigMap or Secret data is held in memory. A new pod
+// template (generation) counts for workloads, any update for configs (their checksum decides in the tick);
+// status-only updates of workloads are ignored.
 import type { Canary } from '../api/canary.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { Informer } from '../kube/informer.ts';
-import type { ConfigMap, DaemonSet, Deployment, KubeObject, Secret } from '../kube/types.ts';
+import type { DaemonSet, Deployment, KubeObject } from '../kube/types.ts';
 import type { Logger } from '../logging/logger.ts';
 
 /** Called with the namespace of a change and a test of which canaries it concerns. */
@@ -13,6 +15,8 @@ export type OnDependencyChange = (namespace: string, concerns: (canary: Canary) 
 interface WatchOptions {
   namespace?: string;
   relistIntervalMs?: number;
+  /** -enable-config-tracking: without it, ConfigMaps and Secrets are not watched at all. */
+  trackConfigs?: boolean;
 }
 
 /** One kind of dependency: what counts as a change, and which canaries it concerns. */
@@ -46,13 +50,12 @@ export function watchDependencies(
       changed: generationChanged,
       concerns: targets('DaemonSet'),
     }),
-    watch<ConfigMap>({
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      changed: dataChanged,
-      concerns: tracks('configmap'),
-    }),
-    watch<Secret>({ apiVersion: 'v1', kind: 'Secret', changed: dataChanged, concerns: tracks('secret') }),
+    ...(options.trackConfigs === false
+      ? []
+      : [
+          watch({ apiVersion: 'v1', kind: 'ConfigMap', changed: updated, concerns: tracks('configmap') }),
+          watch({ apiVersion: 'v1', kind: 'Secret', changed: updated, concerns: tracks('secret') }),
+        ]),
   ];
   for (const informer of informers) informer.start();
   return () => {
@@ -67,6 +70,7 @@ export function watchDependencies(
       namespace: options.namespace,
       logger,
       relistIntervalMs: options.relistIntervalMs,
+      metadataOnly: true,
     });
     informer.addHandlers({
       onUpdate: (old, obj) => {
@@ -89,9 +93,6 @@ function tracks(prefix: 'configmap' | 'secret'): Concerns {
   return name => canary => `${prefix}/${name}` in (canary.status?.trackedConfigs ?? {});
 }
 
-function dataChanged(old: ConfigMap | Secret, obj: ConfigMap | Secret): boolean {
-  return (
-    JSON.stringify([old.data, 'binaryData' in old ? old.binaryData : undefined]) !==
-    JSON.stringify([obj.data, 'binaryData' in obj ? obj.binaryData : undefined])
-  );
+function updated(old: KubeObject, obj: KubeObject): boolean {
+  return old.metadata?.resourceVersion !== obj.metadata?.resourceVersion;
 }

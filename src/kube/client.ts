@@ -2,12 +2,13 @@
 // client certificates, exec plugins, in-cluster service accounts); requests are plain REST calls so that every
 // kind, built-in or custom, gets the same verbs, including the status subresource and server-side apply.
 import type { HttpMethod, KubeConfig } from '@kubernetes/client-node';
-import { RequestContext, Watch } from '@kubernetes/client-node';
+import { RequestContext } from '@kubernetes/client-node';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fetch, type Dispatcher, type Response } from 'undici';
 import { errorFromResponse, isConflict, isNotFound, transportError, type StatusBody } from './errors.ts';
 import { TokenBucket, type RateLimit } from './rate-limiter.ts';
 import { ResourceResolver, type ResourceInfo } from './resources.ts';
+import { openWatchStream } from './watch-stream.ts';
 import type { KubeObject, ObjectList, ObjectRef } from './types.ts';
 
 /** How a patch body is interpreted by the API server. */
@@ -48,6 +49,11 @@ export interface ListOptions {
   namespace?: string;
   labelSelector?: string;
   fieldSelector?: string;
+  /**
+   * Objects as metadata only (PartialObjectMetadata): enough to notice a change, without keeping the data of
+   * every ConfigMap and Secret in memory.
+   */
+  metadataOnly?: boolean;
 }
 
 export interface WatchOptions extends ListOptions {
@@ -64,6 +70,7 @@ interface RequestOptions {
   query?: Record<string, string | undefined>;
   body?: unknown;
   contentType?: string;
+  accept?: string;
   what: string;
 }
 
@@ -154,6 +161,7 @@ export class KubeClient {
             limit: '500',
             continue: cont,
           },
+          accept: accept(options.metadataOnly, 'PartialObjectMetadataList'),
           what: `list ${kind}`,
         });
       for (const item of page.items ?? []) items.push({ apiVersion, kind, ...item });
@@ -269,52 +277,32 @@ export class KubeClient {
   ): Promise<WatchHandle> {
     const path = await this.collectionPath(apiVersion, kind, options.namespace);
     const timeoutSeconds = Math.round(this.watchTimeoutSeconds * (1 + Math.random()));
-    const query = {
+    const url = this.url(path, {
+      watch: 'true',
       resourceVersion: options.resourceVersion,
-      allowWatchBookmarks: true,
-      timeoutSeconds,
+      allowWatchBookmarks: 'true',
+      timeoutSeconds: String(timeoutSeconds),
       labelSelector: options.labelSelector,
       fieldSelector: options.fieldSelector,
-    };
-    let ended = false;
-    let silence: NodeJS.Timeout | undefined;
-    const stream: { controller?: AbortController } = {};
-    const end = (err: unknown) => {
-      clearTimeout(silence);
-      if (ended) return;
-      ended = true;
-      onDone(err);
-    };
-    // The server ends the watch after timeoutSeconds; silence well past that means the connection is gone.
-    const limitMs = (timeoutSeconds + Math.max(1, Math.min(15, timeoutSeconds / 2))) * 1000;
-    const listen = () => {
-      clearTimeout(silence);
-      silence = setTimeout(() => {
-        stream.controller?.abort();
-        const err = new Error(`watch of ${kind} silent for over ${String(timeoutSeconds)}s`);
-        end(Object.assign(err, { name: 'TimeoutError' }));
-      }, limitMs);
-      silence.unref();
-    };
+    });
+    const ctx = new RequestContext(url.toString(), 'GET');
+    await this.kubeConfig.applySecurityAuthentication(ctx);
     await this.limiter?.take();
-    listen();
-    stream.controller = await new Watch(this.kubeConfig).watch(
-      path,
-      query,
-      (type: string, object: T) => {
-        if (ended) return;
-        listen();
-        onEvent({ type: type as WatchEvent<T>['type'], object });
+    const abort = await openWatchStream(
+      {
+        url,
+        headers: { ...ctx.getHeaders(), Accept: accept(options.metadataOnly, 'PartialObjectMetadata') },
+        dispatcher: ctx.getDispatcher(),
+        // The server ends the watch after timeoutSeconds; silence well past that means the connection is gone.
+        silenceLimitMs: (timeoutSeconds + Math.max(1, Math.min(15, timeoutSeconds / 2))) * 1000,
+        what: `watch ${kind}`,
       },
-      end,
+      {
+        onEvent: (type, object) => onEvent({ type: type as WatchEvent<T>['type'], object: object as T }),
+        onDone,
+      },
     );
-    return {
-      abort: () => {
-        clearTimeout(silence);
-        ended = true;
-        stream.controller?.abort();
-      },
-    };
+    return { abort };
   }
 
   /** The API server's version, e.g. { major: '1', minor: '20', gitVersion: 'v1.20.2' }. */
@@ -351,15 +339,23 @@ export class KubeClient {
     return `${collection}/${encodeURIComponent(name)}`;
   }
 
-  private async request<T>(method: string, path: string, options: RequestOptions): Promise<T> {
+  private url(path: string, query: Record<string, string | undefined> = {}): URL {
     const url = new URL(this.server.replace(/\/$/, '') + path);
-    for (const [key, value] of Object.entries(options.query ?? {})) {
+    for (const [key, value] of Object.entries(query)) {
       if (value !== undefined) url.searchParams.set(key, value);
     }
+    return url;
+  }
+
+  private async request<T>(method: string, path: string, options: RequestOptions): Promise<T> {
+    const url = this.url(path, options.query);
     const ctx = new RequestContext(url.toString(), method as HttpMethod);
     await this.kubeConfig.applySecurityAuthentication(ctx);
     await this.limiter?.take();
-    const headers: Record<string, string> = { ...ctx.getHeaders(), Accept: 'application/json' };
+    const headers: Record<string, string> = {
+      ...ctx.getHeaders(),
+      Accept: options.accept ?? 'application/json',
+    };
     if (options.body !== undefined) headers['Content-Type'] = options.contentType ?? 'application/json';
     const send = () =>
       fetch(url, {
@@ -403,6 +399,16 @@ export class KubeClient {
     }
     return response;
   }
+}
+
+/** The Accept header of a list or watch: full objects, or their metadata only (meta.k8s.io/v1). */
+function accept(
+  metadataOnly: boolean | undefined,
+  as: 'PartialObjectMetadata' | 'PartialObjectMetadataList',
+): string {
+  return metadataOnly === true
+    ? `application/json;as=${as};g=meta.k8s.io;v=v1,application/json`
+    : 'application/json';
 }
 
 /** Attempts of one request the server asks to retry later. */

@@ -18,6 +18,8 @@ export interface InformerOptions {
   kind: string;
   namespace?: string;
   labelSelector?: string;
+  /** Caches metadata only (see ListOptions.metadataOnly). */
+  metadataOnly?: boolean;
   /** Full relist period; Flagger's informers resync every few minutes too. */
   relistIntervalMs?: number;
   /** First retry delay after a failed list or watch; doubles up to maxBackoffMs. */
@@ -46,7 +48,8 @@ export class Informer<T extends KubeObject> {
   readonly stats: InformerStats = { lists: 0, watches: 0, events: 0, errors: 0, gone: 0 };
   private readonly store = new Map<string, T>();
   private readonly client: KubeClient;
-  private readonly options: Required<Omit<InformerOptions, 'namespace' | 'labelSelector'>> & InformerOptions;
+  private readonly options: Required<Omit<InformerOptions, 'namespace' | 'labelSelector' | 'metadataOnly'>> &
+    InformerOptions;
   private readonly handlers: InformerHandlers<T>[] = [];
   private resourceVersion = '';
   private watch: WatchHandle | undefined;
@@ -109,9 +112,9 @@ export class Informer<T extends KubeObject> {
     this.watch = undefined;
     clearTimeout(this.relistTimer);
     if (!this.running) return;
-    const { apiVersion, kind, namespace, labelSelector } = this.options;
+    const { apiVersion, kind, namespace, labelSelector, metadataOnly } = this.options;
     try {
-      const list = await this.client.list<T>(apiVersion, kind, { namespace, labelSelector });
+      const list = await this.client.list<T>(apiVersion, kind, { namespace, labelSelector, metadataOnly });
       this.stats.lists++;
       if (generation !== this.generation) return;
       this.replace(list.items);
@@ -144,14 +147,14 @@ export class Informer<T extends KubeObject> {
 
   private async startWatch(): Promise<void> {
     if (!this.running) return;
-    const { apiVersion, kind, namespace, labelSelector } = this.options;
+    const { apiVersion, kind, namespace, labelSelector, metadataOnly } = this.options;
     const generation = this.generation;
     try {
       this.stats.watches++;
       const handle = await this.client.watch<T>(
         apiVersion,
         kind,
-        { namespace, labelSelector, resourceVersion: this.resourceVersion },
+        { namespace, labelSelector, metadataOnly, resourceVersion: this.resourceVersion },
         event => {
           if (generation === this.generation) this.onEvent(event);
         },

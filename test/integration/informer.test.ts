@@ -69,6 +69,30 @@ describe('informer on a real API server', () => {
     assert.deepEqual(log, expected);
   });
 
+  it('with metadataOnly, sees every change without holding the data', async () => {
+    const namespace = await cluster.namespace();
+    await cluster.client.create(configMap(namespace, 'a', 'secret-ish'));
+    const informer = new Informer<ConfigMap>(cluster.client, {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      namespace,
+      metadataOnly: true,
+      logger: silentLogger(),
+    });
+    const versions: string[] = [];
+    informer.addHandlers({ onUpdate: (_, cm) => versions.push(cm.metadata?.resourceVersion ?? '') });
+    informer.start();
+    await informer.synced;
+    await setValue(cluster.client, namespace, 'a', 'changed');
+    await eventually(() => versions.length === 1, 'the change was not seen');
+    const cached = informer.list(namespace);
+    informer.stop();
+    assert.deepEqual(
+      cached.map(cm => [cm.kind, cm.metadata?.name, cm.data]),
+      [['PartialObjectMetadata', 'a', undefined]],
+    );
+  });
+
   it('rides out an API server restart without losing or repeating updates', async () => {
     const namespace = await cluster.namespace();
     await cluster.client.create(configMap(namespace, 'a', '0'));
