@@ -65,11 +65,12 @@ export class Informer<T extends KubeObject> {
 
   constructor(client: KubeClient, options: InformerOptions) {
     this.client = client;
+    // Defaults with ??: a caller passing `relistIntervalMs: undefined` must not turn the relist period into 1 ms.
     this.options = {
-      relistIntervalMs: 10 * 60_000,
-      initialBackoffMs: 500,
-      maxBackoffMs: 30_000,
       ...options,
+      relistIntervalMs: options.relistIntervalMs ?? 10 * 60_000,
+      initialBackoffMs: options.initialBackoffMs ?? 500,
+      maxBackoffMs: options.maxBackoffMs ?? 30_000,
     };
     this.synced = new Promise(resolve => (this.markSynced = resolve));
   }

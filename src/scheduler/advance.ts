@@ -189,6 +189,7 @@ async function primaryReady(ctx: TickContext): Promise<boolean> {
 async function canaryReady(ctx: TickContext): Promise<boolean> {
   const readiness = await ctx.target.isCanaryReady(ctx.canary);
   if (readiness.ready) return true;
+  if (readiness.scaledToZero === true) return scaledToZero(ctx, readiness.message);
   await ctx.warn(readiness.message);
   if (!readiness.retriable) {
     // Quirk Q6 fixed: Flagger means to report the exceeded deadline here but never reaches that code.
@@ -302,6 +303,19 @@ async function resetAnalysis(ctx: TickContext): Promise<void> {
   if (ctx.phase === 'Progressing' || ctx.phase === 'WaitingPromotion') await restartAnalysis(ctx);
   else await startRunIfNew(ctx);
   await ctx.modify(withoutAnnotation(RESET_ANNOTATION));
+}
+
+/**
+ * A canary with no pods during the analysis is a run cut short (a crash or kill -9 between recording the new
+ * revision and scaling up, or one mid-rollback): it is scaled up again and never analysed, let alone promoted,
+ * while it has none. Once promoted, or with a rollback due, zero pods is where it is meant to be.
+ */
+async function scaledToZero(ctx: TickContext, message: string): Promise<boolean> {
+  const failedChecks = ctx.canary.status?.failedChecks ?? 0;
+  if (PROMOTING.has(ctx.phase) || failedChecks >= analysisThreshold(ctx.canary.spec.analysis)) return true;
+  await ctx.warn(message);
+  await ctx.target.scaleFromZero(ctx.canary);
+  return false;
 }
 
 /** Steps 24–32: rollback requests, promotion steps, the failed-checks threshold, checks and the next step. */

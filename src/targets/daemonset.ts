@@ -48,9 +48,13 @@ export class DaemonSetTarget extends PodWorkloadTarget<DaemonSet> {
 
   async isCanaryReady(canary: Canary): Promise<Readiness> {
     const target = await this.getTarget(canary);
+    const where = dotted(canary.spec.targetRef.name, canaryNamespace(canary));
+    if (target.spec?.template.spec?.nodeSelector?.[SCALE_TO_ZERO_KEY] !== undefined) {
+      const message = `canary damonset ${where} not ready with retryable true: scaled to zero`;
+      return { ready: false, retriable: true, scaledToZero: true, message };
+    }
     const readiness = this.readiness(canary, target, canaryReadyThreshold(canary.spec.analysis));
     if (readiness.ready) return readiness;
-    const where = dotted(canary.spec.targetRef.name, canaryNamespace(canary));
     // Flagger's text, "damonset" typo included, so that alerts and log filters keep matching.
     const message = `canary damonset ${where} not ready with retryable ${readiness.retriable}: ${readiness.message}`;
     return { ...readiness, message };

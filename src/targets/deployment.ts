@@ -32,9 +32,13 @@ export class DeploymentTarget extends PodWorkloadTarget<Deployment> {
 
   async isCanaryReady(canary: Canary): Promise<Readiness> {
     const target = await this.getTarget(canary);
+    const where = dotted(canary.spec.targetRef.name, canaryNamespace(canary));
+    if (target.spec?.replicas === 0) {
+      const message = `canary deployment ${where} not ready: scaled to zero`;
+      return { ready: false, retriable: true, scaledToZero: true, message };
+    }
     const readiness = this.readiness(canary, target, canaryReadyThreshold(canary.spec.analysis));
     if (readiness.ready) return readiness;
-    const where = dotted(canary.spec.targetRef.name, canaryNamespace(canary));
     return { ...readiness, message: `canary deployment ${where} not ready: ${readiness.message}` };
   }
 

@@ -21,7 +21,10 @@ export interface TargetDeps {
 }
 
 /** Whether a workload can take traffic; a non-retriable "not ready" (deadline exceeded) means roll back. */
-export type Readiness = { ready: true } | { ready: false; retriable: boolean; message: string };
+export type Readiness =
+  | { ready: true }
+  /** scaledToZero: the workload has no pods on purpose (our scale-to-zero), not a rollout in progress. */
+  | { ready: false; retriable: boolean; message: string; scaledToZero?: boolean };
 
 /** An extra container port found by service.portDiscovery. */
 export interface DiscoveredPort {

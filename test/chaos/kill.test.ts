@@ -151,4 +151,33 @@ describe('kill -9 of the controller during releases', () => {
       assert.equal(recorded.weights.at(-1), 0);
     }
   });
+
+  it('never analyses or promotes a canary left with no pods: it is scaled up again', async () => {
+    const ns = await cluster.namespace('zero');
+    await cluster.client.create(podinfoDeployment(ns, 'podinfo:6.0.0'));
+    const analysis = { interval: '1s', stepWeight: 10, maxWeight: 50, threshold: 2, metrics: [] };
+    await cluster.client.create(podinfoCanary(ns, analysis));
+    await eventually(
+      async () => (await getCanary(cluster, ns)).status?.phase === 'Initialized',
+      'init',
+      90_000,
+    );
+    await setImage(cluster.client, ns, 'Deployment', 'podinfo:6.0.1');
+    await eventually(
+      async () => ((await getCanary(cluster, ns)).status?.canaryWeight ?? 0) >= 10,
+      'the analysis did not start',
+      60_000,
+    );
+    // The state a run cut short before its scale-up leaves: an analysis under way, a canary without pods.
+    const ref = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo', namespace: ns };
+    await cluster.client.patch(ref, 'merge', { spec: { replicas: 0 } });
+    await eventually(
+      async () => (await getCanary(cluster, ns)).status?.phase === 'Succeeded',
+      'the release did not succeed',
+      120_000,
+    );
+    const primary = await cluster.client.get<Deployment>({ ...ref, name: 'podinfo-primary' });
+    assert.equal(primary.spec?.template.spec?.containers[0]?.image, 'podinfo:6.0.1');
+    assert.equal(primary.spec.replicas, 2);
+  });
 });
