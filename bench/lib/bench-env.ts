@@ -1,0 +1,71 @@
+// Everything a benchmark runs on: a local control plane with the fake kubelet and our CRDs, the fake Prometheus,
+// the benchmark's watch on Canaries and, once started, the controller in its own process.
+import type { KubeClient } from '../../src/kube/client.ts';
+import { silentLogger } from '../../src/logging/logger.ts';
+import { ControlPlane } from '../../src/playground/control-plane.ts';
+import { FakeKubelet } from '../../src/playground/fake-kubelet.ts';
+import { installCrds } from '../../src/playground/install-crds.ts';
+import { ControllerProcess } from './controller-process.ts';
+import { FakePrometheus } from './fake-prometheus.ts';
+import { Fleet } from './fleet.ts';
+
+export class BenchEnv {
+  readonly plane: ControlPlane;
+  readonly kube: KubeClient;
+  readonly kubelet: FakeKubelet;
+  readonly prometheus: FakePrometheus;
+  readonly fleet: Fleet;
+  private controllerProcess: ControllerProcess | undefined;
+  private readonly controllerFlags: readonly string[];
+
+  private constructor(plane: ControlPlane, prometheus: FakePrometheus, controllerFlags: readonly string[]) {
+    this.plane = plane;
+    this.kube = plane.client({ fieldManager: 'bench' });
+    this.kubelet = new FakeKubelet(plane.client({ fieldManager: 'fake-kubelet' }), {
+      logger: silentLogger(),
+    });
+    this.prometheus = prometheus;
+    this.fleet = new Fleet(this.kube);
+    this.controllerFlags = controllerFlags;
+  }
+
+  /** controllerFlags: extra flags of every controller this environment starts. */
+  static async start(controllerFlags: readonly string[] = []): Promise<BenchEnv> {
+    const plane = await ControlPlane.start();
+    let prometheus: FakePrometheus | undefined;
+    try {
+      prometheus = await FakePrometheus.start();
+      const env = new BenchEnv(plane, prometheus, controllerFlags);
+      await env.kubelet.start();
+      await installCrds(env.kube);
+      await env.fleet.start();
+      return env;
+    } catch (err) {
+      await prometheus?.stop();
+      await plane.stop();
+      throw err;
+    }
+  }
+
+  get controller(): ControllerProcess {
+    if (!this.controllerProcess) throw new Error('the controller is not started');
+    return this.controllerProcess;
+  }
+
+  async startController(): Promise<ControllerProcess> {
+    this.controllerProcess = await ControllerProcess.start({
+      kubeconfig: this.plane.kubeconfigPath,
+      metricsServer: this.prometheus.url,
+      flags: this.controllerFlags,
+    });
+    return this.controllerProcess;
+  }
+
+  async stop(): Promise<void> {
+    await this.controllerProcess?.stop();
+    this.fleet.stop();
+    this.kubelet.stop();
+    await this.prometheus.stop();
+    await this.plane.stop();
+  }
+}
