@@ -62,7 +62,7 @@ apps | daemonsets | patch | | src/targets/daemonset.ts | nodeSelector: { [SCALE_
 # The apex, -primary and -canary Services: read, created, and updated through upsert's modify.
  | services | get create update | | src/routers/service-router.ts | upsert<Service>(this.kube
 # Config tracking: watched, read, copied to -primary; Secrets also hold notifier and provider credentials.
- | configmaps secrets | list watch | | src/controller/dependencies.ts | watch<ConfigMap>({
+ | configmaps secrets | list watch | | src/controller/dependencies.ts | kind: 'ConfigMap', changed: updated
  | configmaps secrets | get | | src/targets/config-tracker.ts | source = await this.kube.get({ apiVersion: 'v1'
  | configmaps secrets | create | | src/targets/config-tracker.ts | await this.kube.create(build(undefined))
  | configmaps secrets | update | | src/targets/config-tracker.ts | this.kube.modify<ConfigMap | Secret>(ref
