@@ -244,6 +244,22 @@ describe('Grafana dashboard deploy/grafana/canary-analysis.json', () => {
       await cluster.client.create(podinfoCanary(ns, { stepWeight: 50, maxWeight: 50, threshold: 1 }));
       const phase = async () => (await getCanary(cluster, ns)).status?.phase;
       await eventually(async () => (await phase()) === 'Initialized', 'not initialized', 60_000);
+      // The controller is quicker than two scrapes: with threshold 1, the canary's traffic must be in the
+      // controller's Prometheus before the first check.
+      const analysed = new PrometheusClient(flagger.prometheus.url);
+      const canaryRate = `sum(rate(istio_requests_total{destination_workload_namespace="${ns}",destination_workload="podinfo"}[1m]))`;
+      await eventually(
+        async () =>
+          ((
+            await analysed.rangeQuery(canaryRate, {
+              start: Date.now() / 1000,
+              end: Date.now() / 1000,
+              stepSeconds: 1,
+            })
+          )[0]?.points[0]?.[1] ?? 0) > 0,
+        'the canary traffic was not scraped',
+        30_000,
+      );
       await setImage(cluster.client, ns, 'Deployment', 'podinfo:6.0.1');
       await eventually(async () => (await phase()) === 'Succeeded', 'not promoted', 90_000);
       const labels = `name="podinfo",namespace="${ns}"`;
