@@ -319,7 +319,13 @@ describe('Deployment target on a real control plane', () => {
     await target.initialize(canary);
     await target.scaleToZero(canary);
     assert.equal((await get(namespace, 'podinfo')).spec?.replicas, 0);
-    await eventuallyReady(() => target.isCanaryReady(canary), 'the target did not scale down');
+    // A canary without pods is never ready for an analysis: the scheduler scales it up again.
+    assert.deepEqual(await target.isCanaryReady(canary), {
+      ready: false,
+      retriable: true,
+      scaledToZero: true,
+      message: `canary deployment podinfo.${namespace} not ready: scaled to zero`,
+    });
 
     await target.scaleFromZero(canary);
     assert.equal((await get(namespace, 'podinfo')).spec?.replicas, 2);
