@@ -30,6 +30,13 @@ describe('control annotations on a real control plane', () => {
     const weight = async () => (await canary()).status?.canaryWeight ?? 0;
     await annotate({ 'flagger.app/promote': 'step' });
     await eventually(async () => (await weight()) >= 20, 'the first step did not run', 20_000);
+    await eventually(
+      async () => (await canary()).metadata.annotations?.['flagger.app/promote'] === undefined,
+      'the one-shot annotation stayed',
+    );
+    // The tick that took the annotation may still be writing its step (the next interval is a minute away):
+    // only then does the weight say whether the request made the first step or the one after it.
+    await new Promise(resolve => setTimeout(resolve, 2_000));
     const before = await weight();
     if (before === 20) {
       await eventually(
