@@ -206,7 +206,7 @@ export class Informer<T extends KubeObject> {
   private onWatchEnd(err: unknown): void {
     this.watch = undefined;
     if (!this.running) return;
-    if (isGone(err) || (err as { statusCode?: number } | null)?.statusCode === 410) {
+    if (isGone(err)) {
       this.stats.gone++;
       void this.relist();
       return;

@@ -5,8 +5,8 @@ import { before, after, describe, it } from 'node:test';
 import { eventually, useCluster } from '../harness/cluster.ts';
 import { getCanary, useController } from '../harness/controller.ts';
 import { FaultProxy } from '../harness/fault-proxy.ts';
-import { podinfoCanary, podinfoDeployment, setImage } from '../harness/workloads.ts';
-import { assertEveryStepOnce } from './steps.ts';
+import { setImage } from '../harness/workloads.ts';
+import { assertEveryStepOnce, initializedPodinfo } from './steps.ts';
 
 /** Three steps of 20% a second apart, no metrics: the faults are the only thing that can go wrong. */
 const analysis = { interval: '1s', stepWeight: 20, maxWeight: 60, threshold: 3, metrics: [] };
@@ -26,13 +26,7 @@ describe('a release through API server faults', () => {
   }));
 
   async function release(namespace: string, during: () => void | Promise<void>): Promise<void> {
-    await cluster.client.create(podinfoDeployment(namespace, 'podinfo:6.0.0'));
-    await cluster.client.create(podinfoCanary(namespace, analysis));
-    await eventually(
-      async () => (await getCanary(cluster, namespace)).status?.phase === 'Initialized',
-      'not initialized',
-      90_000,
-    );
+    await initializedPodinfo(cluster, namespace, analysis);
     await during();
     try {
       await setImage(cluster.client, namespace, 'Deployment', 'podinfo:6.0.1');
@@ -80,13 +74,7 @@ describe('a release through API server faults', () => {
 
   it('carries on after the API server restarts mid-release', async () => {
     const ns = await cluster.namespace('restart');
-    await cluster.client.create(podinfoDeployment(ns, 'podinfo:6.0.0'));
-    await cluster.client.create(podinfoCanary(ns, { ...analysis, interval: '2s' }));
-    await eventually(
-      async () => (await getCanary(cluster, ns)).status?.phase === 'Initialized',
-      'init',
-      90_000,
-    );
+    await initializedPodinfo(cluster, ns, { ...analysis, interval: '2s' });
     await setImage(cluster.client, ns, 'Deployment', 'podinfo:6.0.1');
     await eventually(
       async () => ((await getCanary(cluster, ns)).status?.canaryWeight ?? 0) >= 20,

@@ -13,7 +13,8 @@ import { istioCrds } from '../../src/playground/istio-crds.ts';
 import { eventually, useCluster } from '../harness/cluster.ts';
 import { getCanary } from '../harness/controller.ts';
 import { HookServer } from '../harness/hook-server.ts';
-import { podinfoCanary, podinfoDeployment, setImage } from '../harness/workloads.ts';
+import { setImage } from '../harness/workloads.ts';
+import { initializedPodinfo } from './steps.ts';
 
 type VirtualService = KubeObject & { spec?: { http?: { route?: { weight?: number }[] }[] } };
 
@@ -102,7 +103,6 @@ describe('kill -9 of the controller during releases', () => {
 
   it(`promotes and rolls back as undisturbed releases do, across ${String(KILLS)} kills`, async () => {
     const ns = await cluster.namespace('kill');
-    await cluster.client.create(podinfoDeployment(ns, 'podinfo:6.0.0'));
     const analysis = {
       interval: '1s',
       stepWeight: 10,
@@ -111,12 +111,7 @@ describe('kill -9 of the controller during releases', () => {
       metrics: [],
       webhooks: [{ name: 'gate', url: `${hooks.url}/gate`, timeout: '5s' }],
     };
-    await cluster.client.create(podinfoCanary(ns, analysis));
-    await eventually(
-      async () => (await getCanary(cluster, ns)).status?.phase === 'Initialized',
-      'init',
-      90_000,
-    );
+    await initializedPodinfo(cluster, ns, analysis);
 
     for (let round = 1; kills < KILLS; round++) {
       const failing = round % 3 === 0;
@@ -154,14 +149,8 @@ describe('kill -9 of the controller during releases', () => {
 
   it('never analyses or promotes a canary left with no pods: it is scaled up again', async () => {
     const ns = await cluster.namespace('zero');
-    await cluster.client.create(podinfoDeployment(ns, 'podinfo:6.0.0'));
     const analysis = { interval: '1s', stepWeight: 10, maxWeight: 50, threshold: 2, metrics: [] };
-    await cluster.client.create(podinfoCanary(ns, analysis));
-    await eventually(
-      async () => (await getCanary(cluster, ns)).status?.phase === 'Initialized',
-      'init',
-      90_000,
-    );
+    await initializedPodinfo(cluster, ns, analysis);
     await setImage(cluster.client, ns, 'Deployment', 'podinfo:6.0.1');
     await eventually(
       async () => ((await getCanary(cluster, ns)).status?.canaryWeight ?? 0) >= 10,

@@ -1,8 +1,27 @@
-// What an undisturbed release leaves behind, checked after a disturbed one: each step's event recorded once (a
-// repeated step would bump its count), no step skipped, and the primary running the new image.
+// What the chaos tests share: podinfo and its Canary brought to Initialized before the faults begin, and what an
+// undisturbed release leaves behind, checked after a disturbed one: each step's event recorded once (a repeated
+// step would bump its count), no step skipped, and the primary running the new image.
 import assert from 'node:assert/strict';
+import type { CanaryAnalysis } from '../../src/api/canary.ts';
 import type { CoreEvent, Deployment } from '../../src/kube/types.ts';
-import type { TestCluster } from '../harness/cluster.ts';
+import { eventually, type TestCluster } from '../harness/cluster.ts';
+import { getCanary } from '../harness/controller.ts';
+import { podinfoCanary, podinfoDeployment } from '../harness/workloads.ts';
+
+/** Creates podinfo 6.0.0 and its Canary in the namespace and waits until the canary is Initialized. */
+export async function initializedPodinfo(
+  cluster: TestCluster,
+  namespace: string,
+  analysis: Partial<CanaryAnalysis>,
+): Promise<void> {
+  await cluster.client.create(podinfoDeployment(namespace, 'podinfo:6.0.0'));
+  await cluster.client.create(podinfoCanary(namespace, analysis));
+  await eventually(
+    async () => (await getCanary(cluster, namespace)).status?.phase === 'Initialized',
+    'not initialized',
+    90_000,
+  );
+}
 
 export async function assertEveryStepOnce(
   cluster: TestCluster,

@@ -3,6 +3,7 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { capture } from './captured-io.ts';
 import { KubeApiError } from '../../kube/errors.ts';
 import {
   CliError,
@@ -15,18 +16,7 @@ import {
   run,
   terminalWidth,
   UsageError,
-  type Io,
 } from './common.ts';
-
-function capture(): { io: Io; out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    io: { out: { write: t => (out += t) }, err: { write: t => (err += t) }, env: {} },
-    out: () => out,
-    err: () => err,
-  };
-}
 
 const options = {
   ...CLUSTER_OPTIONS,

@@ -3,20 +3,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import type { Io } from './common.ts';
+import { capture } from './captured-io.ts';
 import { runLint } from './lint.ts';
 import { canariesIn, renderDiff, runPlan, runsText, summaryLines } from './plan.ts';
 import { computePlan, diffPlans } from './timeline.ts';
-
-function capture(): { io: Io; out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    io: { out: { write: t => (out += t) }, err: { write: t => (err += t) }, env: {} },
-    out: () => out,
-    err: () => err,
-  };
-}
 
 const yaml = (analysis: string, name = 'podinfo') => `
 apiVersion: flagger.app/v1beta1
