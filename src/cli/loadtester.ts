@@ -42,6 +42,8 @@ async function main(argv: string[]): Promise<number> {
       port: flags.port,
       timeoutMs: flags.timeoutMs,
       namespaceRegexp: flags.namespaceRegexp,
+      allowedNamespaces: flags.allowedNamespaces,
+      disabledTaskTypes: flags.disabledTaskTypes,
       gates,
       logger,
     });
@@ -53,6 +55,7 @@ async function main(argv: string[]): Promise<number> {
   }
   logger.info(`Starting load tester v${VERSION} API on port ${server.port}`);
   logger.info(`Gate storage: ${gates.description}`);
+  for (const limit of server.limits.describe()) logger.info(limit);
 
   const signal = await new Promise<string>(resolve => {
     for (const s of ['SIGINT', 'SIGTERM'] as const) process.once(s, () => resolve(s));

@@ -14,6 +14,8 @@ describe('load tester flags', () => {
       zapEncoding: 'json',
       gateStorage: { kind: 'in-memory' },
       kubeconfig: '',
+      allowedNamespaces: [],
+      disabledTaskTypes: [],
       version: false,
       help: false,
     });

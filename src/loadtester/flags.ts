@@ -1,7 +1,10 @@
 // The load tester's command-line flags (Flagger's cmd/loadtester/main.go): same names and defaults, with one or
 // two dashes, as `-name=value`, `-name value`, or `-name` for booleans. -gate-storage and -kubeconfig are
-// extensions (Flagger keeps gates in memory only).
+// extensions (Flagger keeps gates in memory only), and so are -allowed-namespaces and -disable-task-types (Flagger
+// runs any command for anyone who can reach it).
 import { parseDuration } from '../api/duration.ts';
+import { isTaskType, TASK_FACTORIES } from './tasks/registry.ts';
+import type { TaskType } from './tasks/types.ts';
 
 interface FlagSpec {
   default: string | boolean;
@@ -26,6 +29,14 @@ export const LOADTESTER_FLAGS = {
     default: '',
     help: 'Path to a kubeconfig, for -gate-storage=configmap out of cluster (extension).',
   },
+  'allowed-namespaces': {
+    default: '',
+    help: 'Comma-separated namespaces whose canaries may run tasks; empty allows every namespace (extension).',
+  },
+  'disable-task-types': {
+    default: '',
+    help: `Comma-separated task types that are refused: ${Object.keys(TASK_FACTORIES).join(', ')} (extension).`,
+  },
   version: { default: false, help: 'Print version.' },
 } satisfies Record<string, FlagSpec>;
 
@@ -43,6 +54,9 @@ export interface LoadTesterFlags {
   zapEncoding: 'json' | 'console';
   gateStorage: GateStorageSpec;
   kubeconfig: string;
+  /** Empty: every namespace may run tasks. */
+  allowedNamespaces: string[];
+  disabledTaskTypes: TaskType[];
   version: boolean;
   help: boolean;
 }
@@ -70,6 +84,8 @@ export function parseLoadTesterFlags(argv: readonly string[]): LoadTesterFlags {
     zapEncoding: parseEncoding(text('zap-encoding')),
     gateStorage: parseGateStorage(text('gate-storage')),
     kubeconfig: text('kubeconfig'),
+    allowedNamespaces: parseNamespaces(text('allowed-namespaces')),
+    disabledTaskTypes: parseTaskTypes(text('disable-task-types')),
     version: bool('version'),
     help: raw.get('help') === true,
   };
@@ -137,6 +153,40 @@ function parseEncoding(value: string): 'json' | 'console' {
   throw new FlagError(
     `invalid value ${JSON.stringify(value)} for -zap-encoding: no encoder registered for name`,
   );
+}
+
+/** The items of a comma-separated list, trimmed; empty items are dropped. */
+function listItems(value: string): string[] {
+  return value
+    .split(',')
+    .map(item => item.trim())
+    .filter(item => item !== '');
+}
+
+// A Kubernetes namespace name (an RFC 1123 label): a typo here would lock a namespace out without a word.
+const NAMESPACE_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+function parseNamespaces(value: string): string[] {
+  const names = listItems(value);
+  const bad = names.find(name => !NAMESPACE_NAME.test(name));
+  if (bad !== undefined) {
+    throw new FlagError(
+      `invalid value ${JSON.stringify(value)} for -allowed-namespaces: ${JSON.stringify(bad)} is not a namespace name`,
+    );
+  }
+  return names;
+}
+
+function parseTaskTypes(value: string): TaskType[] {
+  const types = listItems(value);
+  const unknown = types.find(type => !isTaskType(type));
+  if (unknown !== undefined) {
+    throw new FlagError(
+      `invalid value ${JSON.stringify(value)} for -disable-task-types: unknown task type ${JSON.stringify(unknown)} ` +
+        `(known: ${Object.keys(TASK_FACTORIES).join(', ')})`,
+    );
+  }
+  return types.filter(isTaskType);
 }
 
 /** `in-memory`, `file:<path>`, `configmap:<name>` or `configmap:<namespace>/<name>`. */

@@ -11,10 +11,11 @@ import type { GateStore } from './gate-store.ts';
 import { Gates } from './gates.ts';
 import { errorMessage } from './http-json.ts';
 import { answer, reply } from './http-io.ts';
+import { TaskLimits, type TaskLimitOptions } from './limits.ts';
 import { TaskRunner } from './runner.ts';
 import { taskHandler } from './task-handler.ts';
 
-export interface LoadTesterOptions {
+export interface LoadTesterOptions extends TaskLimitOptions {
   /** 0 picks a free port. */
   port: number;
   /** All interfaces by default, as Flagger listens on ":<port>". */
@@ -37,6 +38,7 @@ const DEFAULT_SHUTDOWN_GRACE_MS = 20_000;
 
 export class LoadTesterServer {
   readonly runner: TaskRunner;
+  readonly limits: TaskLimits;
   private readonly server: Server;
   private readonly logger: Logger;
   private readonly graceMs: number;
@@ -48,6 +50,7 @@ export class LoadTesterServer {
     this.logger = options.logger;
     this.graceMs = options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
     this.runner = new TaskRunner(options.timeoutMs);
+    this.limits = new TaskLimits(options);
     const authorizer = new NamespaceAuthorizer(options.namespaceRegexp ?? '');
     const registry = new Registry();
     // Flagger's load tester serves client_golang's default registry: the process and runtime metrics.
@@ -63,6 +66,7 @@ export class LoadTesterServer {
     const tasks = taskHandler({
       runner: this.runner,
       authorizer,
+      limits: this.limits,
       logger: this.logger,
       env: options.env ?? process.env,
       timeoutMs: options.timeoutMs,

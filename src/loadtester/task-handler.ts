@@ -7,6 +7,7 @@ import type { NamespaceAuthorizer } from './authorizer.ts';
 import { deadline } from './exec.ts';
 import type { Handler } from './gate-handlers.ts';
 import { reply } from './http-io.ts';
+import type { TaskLimits } from './limits.ts';
 import { booleanOption, MetadataError } from './metadata.ts';
 import { readPayload } from './request-payload.ts';
 import type { TaskRunner } from './runner.ts';
@@ -16,6 +17,8 @@ import type { Task, TaskFactory, TaskResult } from './tasks/types.ts';
 export interface TaskDeps {
   runner: TaskRunner;
   authorizer: NamespaceAuthorizer;
+  /** -allowed-namespaces and -disable-task-types (extension). */
+  limits: TaskLimits;
   logger: Logger;
   env: NodeJS.ProcessEnv;
   timeoutMs: number;
@@ -27,6 +30,13 @@ export function taskHandler(deps: TaskDeps): Handler {
   return async (req, res) => {
     const payload = await readPayload(req, res, deps.authorizer, deps.logger);
     if (!payload) return;
+    const canary = `${payload.name}.${payload.namespace}`;
+    const logger = deps.logger.child({ canary });
+    const refusal = deps.limits.namespaceRefusal(payload.namespace);
+    if (refusal !== undefined) {
+      refuse(res, logger, refusal);
+      return;
+    }
     const { metadata } = payload;
     if (Object.keys(metadata).length === 0) {
       reply(res, 400, 'metadata not found in payload');
@@ -37,8 +47,11 @@ export function taskHandler(deps: TaskDeps): Handler {
       reply(res, 400, `unknown task type ${type}`);
       return;
     }
-    const canary = `${payload.name}.${payload.namespace}`;
-    const logger = deps.logger.child({ canary });
+    const disabled = deps.limits.typeRefusal(type);
+    if (disabled !== undefined) {
+      refuse(res, logger, disabled);
+      return;
+    }
     const factory: TaskFactory = TASK_FACTORIES[type];
     let task: Task;
     let returnOutput: boolean;
@@ -60,6 +73,12 @@ export function taskHandler(deps: TaskDeps): Handler {
     if (result.ok) reply(res, 200, returnOutput ? result.output : '');
     else reply(res, 500, result.error ?? 'task failed');
   };
+}
+
+/** A task the limits forbid: 403 with the reason, which the log keeps too. */
+function refuse(res: ServerResponse, logger: Logger, reason: string): void {
+  logger.warn(`task refused: ${reason}`);
+  reply(res, 403, reason);
 }
 
 /**
