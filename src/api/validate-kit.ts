@@ -1,4 +1,5 @@
 // Building blocks of semantic validation: the Problem type and checks shared by several fields.
+import { redactUrl } from '../util/redact.ts';
 import { parseDuration } from './duration.ts';
 
 /** One reason an object cannot be used as written. `message` starts with `field`. */
@@ -43,7 +44,7 @@ export function checkUrl(field: string, value: string | undefined, schemes = ['h
   if (value === undefined) return [];
   const url = URL.parse(value);
   if (url === null || !schemes.includes(url.protocol.slice(0, -1)) || url.host === '') {
-    return [problem(field, `must be an absolute ${schemes.join(' or ')} URL, got "${value}"`)];
+    return [problem(field, `must be an absolute ${schemes.join(' or ')} URL, got "${redactUrl(value)}"`)];
   }
   return [];
 }

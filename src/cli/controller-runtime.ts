@@ -15,7 +15,7 @@ import { metricProviderProblems } from '../metrics/availability.ts';
 import { QueryCoalescer } from '../metrics/coalesce.ts';
 import { checkMetric, prometheusIdentity } from '../metrics/check.ts';
 import { verifyMetricQueries } from '../metrics/verify.ts';
-import { NotifierAlerter } from '../notifiers/alerter.ts';
+import { inBackground, NotifierAlerter } from '../notifiers/alerter.ts';
 import { globalNotifier, type GlobalNotifierOptions } from '../notifiers/global.ts';
 import { PrometheusProvider } from '../metrics/providers/prometheus.ts';
 import { createRouter } from '../routers/registry.ts';
@@ -186,12 +186,10 @@ function schedulerDeps(
     recorder: new CanaryRecorder({
       events: new EventRecorder(kube, logger),
       logger,
-      alerter: new NotifierAlerter({
-        kube,
-        global: global?.notifier,
-        clusterName: options.clusterName,
-        logger,
-      }),
+      alerter: inBackground(
+        new NotifierAlerter({ kube, global: global?.notifier, clusterName: options.clusterName, logger }),
+        deliveries,
+      ),
       eventSink: eventSink(options.eventWebhook, deliveries),
     }),
     meshProvider: options.meshProvider,

@@ -48,6 +48,20 @@ describe('controller flag checks', () => {
     );
     assert.match(found.join('\n'), /-mesh-provider="istoi": unknown provider "istoi"/);
     assert.match(found.join('\n'), /-port="http": not a TCP port/);
+    assert.match(found.join('\n'), /-metrics-server="prometheus:9090": not an http\(s\) URL/);
+  });
+
+  it('never shows the secrets of a bad URL flag', () => {
+    assert.deepEqual(
+      problems(
+        '-slack-url=hooks.slack.com/services/T0/B0/s3cret',
+        '-event-webhook=ftp://u:s3cret@hooks/x?t=s3cret',
+      ),
+      [
+        '-event-webhook="ftp://hooks/x?t=xxxxx": not an http(s) URL',
+        '-slack-url="xxxxx": not an http(s) URL',
+      ],
+    );
   });
 
   it("applies client-go's rules to the leader election timings", () => {

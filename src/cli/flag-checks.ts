@@ -3,6 +3,7 @@
 // quirk Q3) or never (a non-numeric port, a lease shorter than its renew deadline).
 import { parseDuration } from '../api/duration.ts';
 import { providerProblem } from '../api/providers.ts';
+import { redactUrl } from '../util/redact.ts';
 import { listFlag, type FlagName, type Flags } from './flags.ts';
 
 const DURATIONS = [
@@ -36,7 +37,12 @@ export function flagProblems(flags: Flags): string[] {
     const ms = parseDuration(flags[name]);
     if (ms === undefined || ms <= 0) bad(name, 'not a positive duration (e.g. 10s, 1m30s)');
   }
-  for (const name of URLS) if (flags[name] !== '' && !isHttpUrl(flags[name])) bad(name, 'not an http(s) URL');
+  for (const name of URLS) {
+    if (flags[name] === '' || isHttpUrl(flags[name])) continue;
+    // Never the value as given: URLs carry tokens, and the chat webhooks' is their path.
+    const shown = redactUrl(flags[name], { keepPath: name !== 'slack-url' && name !== 'msteams-url' });
+    problems.push(`-${name}=${JSON.stringify(shown)}: not an http(s) URL`);
+  }
   problems.push(...numberProblems(flags));
   if (!['json', 'console'].includes(flags['zap-encoding'])) bad('zap-encoding', 'must be json or console');
   const provider = providerProblem(flags['mesh-provider']);

@@ -495,3 +495,52 @@ describe('checkMetric: Knative targets', () => {
     assert.equal(check.message, 'Metric query failed for errors: Knative Service podinfo.test not found');
   });
 });
+
+describe('checkMetric: answers that are no measurement', () => {
+  const errors: CanaryMetric = { name: 'error-rate', query: 'errors', thresholdRange: { min: 0 } };
+
+  it('fails NaN and infinite values that compare as within any range', async () => {
+    for (const [value, text] of [
+      [Number.NaN, 'NaN'],
+      [Infinity, '+Inf'],
+    ] as const) {
+      const check = await checkMetric(canary(), errors, harness(value).ctx);
+      assert.deepEqual(outcome(check), {
+        metric: 'error-rate',
+        ok: false,
+        verdict: 'Failed',
+        value,
+        message: `Halt podinfo.test advancement error-rate ${text} is not a finite number`,
+      });
+    }
+    const rate = await checkMetric(
+      canary(),
+      successRate({ thresholdRange: { min: 99 } }),
+      harness(Infinity).ctx,
+    );
+    assert.equal(
+      rate.ok ? '' : rate.message,
+      'Halt podinfo.test advancement success rate +Inf is not a finite number',
+    );
+  });
+
+  it('keeps Flagger’s message for an infinite value outside the range', async () => {
+    const check = await checkMetric(
+      canary(),
+      { ...errors, thresholdRange: { max: 1 } },
+      harness(Infinity).ctx,
+    );
+    assert.equal(check.ok ? '' : check.message, 'Halt podinfo.test advancement error-rate +Inf > 1');
+  });
+
+  it('bounds a message that quotes a huge answer', async () => {
+    const huge = new Error(`error response: ${'x'.repeat(1024 * 1024)}`);
+    const check = await checkMetric(canary(), errors, harness(huge).ctx);
+    assert.ok(!check.ok);
+    assert.ok(check.message.length < 5_000, String(check.message.length));
+    assert.match(
+      check.message,
+      /^Prometheus query failed for error-rate: error response: x+\.\.\. \(\d+ more/,
+    );
+  });
+});

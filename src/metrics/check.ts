@@ -6,8 +6,11 @@ import type { CanaryMetric } from '../api/canary-analysis.ts';
 import type { Canary, CheckVerdict } from '../api/canary.ts';
 import { metricInterval } from '../api/defaults.ts';
 import type { MetricTemplate } from '../api/metric-template.ts';
+import { excerpt, MAX_QUOTED_CHARS } from '../util/http.ts';
+import { redactUrl } from '../util/redact.ts';
 import {
   builtinNoValues,
+  canaryId,
   customMetricHalt,
   requestDurationHalt,
   successRateHalt,
@@ -27,6 +30,9 @@ import {
 import { queryModel, renderQuery } from './render.ts';
 import { durationLimits, findViolation, metricLimits, type Limits } from './thresholds.ts';
 import { NoValuesError, type CheckFacts, type MetricCheck, type MetricsProvider } from './types.ts';
+
+/** Room for Flagger's words around a quoted answer (cut at MAX_QUOTED_CHARS by the providers). */
+const MAX_MESSAGE_CHARS = 2 * MAX_QUOTED_CHARS;
 
 export interface MetricCheckContext {
   /** The -metrics-server Prometheus, for built-in and inline-query metrics (unless spec.metricsServer is set). */
@@ -152,8 +158,10 @@ async function checkBuiltinMetric(
   }
   if (builtin === 'request-success-rate') {
     const violation = findViolation(outcome, limits);
-    if (violation === undefined) return passed(metric, facts, outcome);
-    return failed(metric, facts, 'Failed', successRateHalt(canary, outcome, violation), outcome);
+    if (violation !== undefined) {
+      return failed(metric, facts, 'Failed', successRateHalt(canary, outcome, violation), outcome);
+    }
+    return passedIfFinite(canary, metric, facts, outcome, 'success rate');
   }
   return checkDuration(canary, metric, facts, outcome * durationUnitMs);
 }
@@ -311,8 +319,24 @@ function checkCustomValue(
   value: number,
 ): MetricCheck {
   const violation = findViolation(value, facts);
-  if (violation === undefined) return passed(metric, facts, value);
+  if (violation === undefined) return passedIfFinite(canary, metric, facts, value, metric.name);
   return failed(metric, facts, 'Failed', customMetricHalt(canary, metric.name, value, violation), value);
+}
+
+/**
+ * A value within the limits passes unless it is NaN or infinite: those compare as within any range (Flagger
+ * passes them), yet they are no measurement but a division by zero or a garbled answer (Graphite's "NaN").
+ */
+function passedIfFinite(
+  canary: Canary,
+  metric: CanaryMetric,
+  facts: CheckFacts,
+  value: number,
+  what: string,
+): MetricCheck {
+  if (Number.isFinite(value)) return passed(metric, facts, value);
+  const message = `Halt ${canaryId(canary)} advancement ${what} ${goFloat(value)} is not a finite number`;
+  return failed(metric, facts, 'Failed', message, value);
 }
 
 /** Built-in and inline metrics query the Prometheus of -metrics-server or spec.metricsServer. */
@@ -328,7 +352,7 @@ export function metricsServer(canary: Canary, ctx: MetricCheckContext): MetricsP
     const provider = new PrometheusProvider({ address: server });
     return ctx.coalescer?.wrap(provider, prometheusIdentity(server)) ?? provider;
   } catch (err) {
-    return `Error building Prometheus client for ${server} ${errorText(err)}`;
+    return `Error building Prometheus client for ${redactUrl(server)} ${errorText(err)}`;
   }
 }
 
@@ -366,7 +390,8 @@ function failed(
     metric: metric.name,
     ok: false,
     verdict,
-    message,
+    // Bounded, whatever a provider quotes: the message goes into events, logs and the Canary's status.
+    message: excerpt(message, MAX_MESSAGE_CHARS),
     ...(value !== undefined && { value }),
   };
 }

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Canary, CanaryAnalysis } from '../api/canary.ts';
 import type { KubeObject, ObjectRef } from '../kube/types.ts';
-import { admits, NotifierAlerter, type ObjectReader } from './alerter.ts';
+import { DeliveryQueue } from '../webhooks/delivery-queue.ts';
+import { admits, inBackground, NotifierAlerter, type ObjectReader } from './alerter.ts';
 import { alertFields } from './fields.ts';
 import type { Notification, Notifier } from './types.ts';
 
@@ -138,5 +139,35 @@ describe('NotifierAlerter without alerts', () => {
       { alert: 'a', provider: 'one.test', sent: false, error: 'unexpected AlertProvider' },
       { alert: 'b', provider: 'two.flagger', sent: false, error: 'unexpected AlertProvider' },
     ]);
+  });
+});
+
+describe('inBackground', () => {
+  it('returns before the notifier answers and sends the alerts of a canary in order', async () => {
+    const sent: string[] = [];
+    let answer = () => {};
+    const slow: Notifier = {
+      post: (notification: Notification) =>
+        new Promise<void>(resolve => {
+          sent.push(
+            `${notification.fields.find(f => f.name === 'Target')?.value ?? ''} ${notification.message}`,
+          );
+          answer = resolve;
+        }),
+    };
+    const queue = new DeliveryQueue({ onProblem: () => {} });
+    const kube: ObjectReader = { get: () => Promise.reject(new Error('unused')) };
+    const alerter = inBackground(new NotifierAlerter({ kube, global: slow }), queue);
+    const subject = canary();
+    await alerter.alert(subject, 'first', true, 'info');
+    subject.spec.targetRef.name = 'changed';
+    await alerter.alert(subject, 'second', true, 'info');
+    await new Promise(resolve => setImmediate(resolve));
+    assert.deepEqual(sent, ['Deployment/podinfo.test first'], 'the second waits; each as it was raised');
+    answer();
+    await new Promise(resolve => setImmediate(resolve));
+    assert.deepEqual(sent, ['Deployment/podinfo.test first', 'Deployment/changed.test second']);
+    answer();
+    await queue.drained();
   });
 });

@@ -206,6 +206,28 @@ export class NotifierAlerter implements Alerter {
   }
 }
 
+/** Runs work in the background, in order per key: the runtime's DeliveryQueue. */
+export interface BackgroundQueue {
+  push(key: string, work: () => Promise<void>): void;
+}
+
+/**
+ * `alerter` in the background: alert() returns at once and the alerts of one canary go out in order, on their
+ * own lane (not behind its event webhooks). Flagger posts inline, so a chat service that hangs holds the
+ * analysis up for the timeout of every alert; here it never slows a release.
+ */
+export function inBackground(alerter: Alerter, queue: BackgroundQueue): Alerter {
+  return {
+    alert(canary, message, includeMetadata, severity) {
+      // The alert describes the canary as it is now, whatever happens to the object before it is sent.
+      const snapshot = structuredClone(canary);
+      const key = `alerts ${canary.metadata.namespace ?? ''}/${canary.metadata.name ?? ''}`;
+      queue.push(key, () => alerter.alert(snapshot, message, includeMetadata, severity));
+      return Promise.resolve();
+    },
+  };
+}
+
 function decode(secret: Secret): Partial<Record<string, string>> {
   return Object.fromEntries(
     Object.entries(secret.data ?? {}).map(([key, value]) => [

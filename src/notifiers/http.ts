@@ -2,6 +2,7 @@
 // proxy, where any 2xx answer is success. Error texts never hold the URL: webhook URLs are credentials.
 import { ProxyAgent, Socks5ProxyAgent, type Dispatcher } from 'undici';
 import { sendExpecting } from '../util/http.ts';
+import { redactUrl } from '../util/redact.ts';
 import { NOTIFIER_TIMEOUT_MS } from './types.ts';
 
 /**
@@ -45,7 +46,7 @@ export function proxyDispatcher(proxy: string | undefined): Dispatcher | undefin
   } else if (url?.protocol === 'socks5:' || url?.protocol === 'socks5h:') {
     dispatcher = new Socks5ProxyAgent(url);
   } else {
-    throw new Error(`unable to parse proxy URL '${proxy}'`);
+    throw new Error(`unable to parse proxy URL '${redactUrl(proxy)}'`);
   }
   proxies.set(text, dispatcher);
   return dispatcher;

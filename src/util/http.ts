@@ -1,10 +1,20 @@
 // One HTTP request with a deadline, for the plugins that speak HTTP to other services (metric providers,
 // notifiers): errors name the service and never hold a URL or a header, because URLs may carry an account id or a
 // webhook secret and headers carry keys.
-import { Agent, fetch, type Dispatcher } from 'undici';
+import { Agent, fetch, type Dispatcher, type Response } from 'undici';
+import { redactUrl, redactUrls } from './redact.ts';
 
 /** Flagger's timeout for HTTP providers and notifiers. */
 export const HTTP_TIMEOUT_MS = 5_000;
+
+/**
+ * Most bytes of an answer that are read. Flagger reads whole answers until its deadline, so a server streaming
+ * without end fills memory at the speed of the network; no metric, hook or chat answer comes near this.
+ */
+export const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
+
+/** Most characters of an answer quoted in an error: errors end up in events, logs and the Canary's status. */
+export const MAX_QUOTED_CHARS = 2_048;
 
 export interface HttpQuery {
   /** The service (a provider type, a notifier), named in every error. */
@@ -35,7 +45,7 @@ async function send(query: HttpQuery): Promise<HttpAnswer> {
       signal: query.signal === undefined ? timeout : AbortSignal.any([query.signal, timeout]),
       ...(query.dispatcher !== undefined && { dispatcher: query.dispatcher }),
     });
-    return { status: response.status, body: await response.text() };
+    return { status: response.status, body: await readBody(response) };
   } catch (err) {
     throw new Error(`${query.provider} request failed: ${describeFailure(err)}`, { cause: err });
   }
@@ -48,7 +58,7 @@ export async function sendExpecting(
 ): Promise<string> {
   const answer = await send(query);
   if (!accepted(answer.status)) {
-    throw new Error(`${query.provider} error response: HTTP ${answer.status}: ${answer.body}`);
+    throw new Error(`${query.provider} error response: HTTP ${answer.status}: ${excerpt(answer.body)}`);
   }
   return answer.body;
 }
@@ -62,9 +72,12 @@ export async function getJson(
   try {
     return { json: JSON.parse(body) as unknown, body };
   } catch (err) {
-    throw new Error(`${query.provider} error unmarshaling result: ${describeFailure(err)}, '${body}'`, {
-      cause: err,
-    });
+    throw new Error(
+      `${query.provider} error unmarshaling result: ${describeFailure(err)}, '${excerpt(body)}'`,
+      {
+        cause: err,
+      },
+    );
   }
 }
 
@@ -81,7 +94,7 @@ export async function answersOk(query: HttpQuery): Promise<boolean> {
 export function httpAddress(type: string, address: string | undefined): URL {
   const url = address !== undefined && URL.canParse(address) ? new URL(address) : undefined;
   if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-    throw new Error(`${type} address ${address ?? ''} is not a valid URL`);
+    throw new Error(`${type} address ${redactUrl(address ?? '')} is not a valid URL`);
   }
   url.pathname = url.pathname.replace(/\/+$/, '');
   url.search = '';
@@ -110,10 +123,53 @@ export function insecureAgent(): Agent {
   return insecure;
 }
 
-/** The useful part of a failure: undici hides the socket error in `cause`. */
+/** An answer larger than the limit: its reading was stopped and the connection closed. */
+export class ResponseTooLargeError extends Error {
+  constructor(limit: number) {
+    super(
+      `response body larger than ${limit % 1024 ** 2 === 0 ? `${limit / 1024 ** 2} MiB` : `${limit} bytes`}`,
+    );
+    this.name = 'ResponseTooLargeError';
+  }
+}
+
+/**
+ * The body as text (UTF-8, as Response.text() decodes it), read up to `limit` bytes: beyond it, or when the
+ * announced length is beyond it, reading stops, the stream is cancelled (which closes the connection) and it
+ * throws ResponseTooLargeError. The request's signal still bounds the time it takes.
+ */
+export async function readBody(response: Response, limit: number = MAX_RESPONSE_BYTES): Promise<string> {
+  const body = response.body;
+  if (body === null) return '';
+  if (Number(response.headers.get('content-length') ?? 0) > limit) {
+    await body.cancel();
+    throw new ResponseTooLargeError(limit);
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  // Leaving the loop by the throw cancels the stream.
+  for await (const chunk of body as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength;
+    if (size > limit) throw new ResponseTooLargeError(limit);
+    chunks.push(chunk);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks));
+}
+
+/** `text` cut to `max` characters, saying how much was left out. */
+export function excerpt(text: string, max: number = MAX_QUOTED_CHARS): string {
+  if (text.length <= max) return text;
+  return `${text.slice(0, max)}... (${text.length - max} more characters)`;
+}
+
+/**
+ * The useful part of a failure: undici hides the socket error in `cause`. Some of undici's messages quote the
+ * URL ("Request cannot be constructed from a URL that includes credentials: <url>"): only its scheme and host
+ * are kept, since a chat webhook's path is its secret.
+ */
 export function describeFailure(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
+  if (!(err instanceof Error)) return redactUrls(String(err), { keepPath: false });
   if (err.name === 'TimeoutError') return 'timeout exceeded';
   const cause: unknown = err.cause;
-  return cause instanceof Error ? cause.message : err.message;
+  return redactUrls(cause instanceof Error ? cause.message : err.message, { keepPath: false });
 }

@@ -5,6 +5,8 @@ import { Agent, fetch } from 'undici';
 import type { CanaryWebhook } from '../api/canary.ts';
 import { webhookRetries, webhookTimeoutMs } from '../api/defaults.ts';
 import { formatDuration } from '../api/duration.ts';
+import { excerpt, readBody, ResponseTooLargeError } from '../util/http.ts';
+import { redactUrl, redactUrls } from '../util/redact.ts';
 import type { HookResult, WebhookPayload } from './types.ts';
 
 // go-retryablehttp's defaults, which Flagger keeps: waits of 1s, 2s, 4s, ... capped at 30s.
@@ -52,9 +54,14 @@ function dispatcherFor(hook: Pick<CanaryWebhook, 'disableTLS'>): Agent | undefin
 
 /**
  * POSTs `payload` to `hook.url`. Success is a status of at most 202; otherwise the message is the response body
- * (trimmed), or the status line when the body is empty. Each attempt gets the hook's timeout (Flagger sets it as
- * the HTTP client timeout, so it covers one attempt, body included); transport errors, timeouts, 429 and 5xx
- * except 501 are retried up to `hook.retries` times.
+ * (trimmed, its start when long), or the status line when the body is empty. Each attempt gets the hook's timeout
+ * (Flagger sets it as the HTTP client timeout, so it covers one attempt, redirects and body included); transport
+ * errors, timeouts, 429 and 5xx except 501 are retried up to `hook.retries` times. A body beyond
+ * MAX_RESPONSE_BYTES fails the call unread.
+ *
+ * Redirects are followed as Go's client follows them: 301, 302 and 303 turn the POST into a GET without body,
+ * 307 and 308 repeat the POST. fetch stops after 20 hops where Go stops after 10; both fail the call then, and
+ * the attempt's timeout bounds either.
  */
 export async function callWebhook(hook: CanaryWebhook, payload: WebhookPayload): Promise<HookResult> {
   const url = parseHookUrl(hook.url);
@@ -76,7 +83,7 @@ export async function callWebhook(hook: CanaryWebhook, payload: WebhookPayload):
 
 /** The URL to call, or why it cannot be called (neither is retried, as in go-retryablehttp). */
 function parseHookUrl(text: string): URL | string {
-  if (!URL.canParse(text)) return `invalid webhook URL "${text}"`;
+  if (!URL.canParse(text)) return `invalid webhook URL "${redactUrl(text)}"`;
   const url = new URL(text);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     return `unsupported protocol scheme "${url.protocol.slice(0, -1)}"`;
@@ -120,7 +127,7 @@ async function post({ target, headers, body, timeoutMs, dispatcher }: HookReques
       signal,
       ...(dispatcher === undefined ? {} : { dispatcher }),
     });
-    const text = await response.text();
+    const text = await readBody(response);
     const statusLine = `${response.status} ${response.statusText || (STATUS_CODES[response.status] ?? '')}`;
     return {
       kind: 'response',
@@ -134,6 +141,9 @@ async function post({ target, headers, body, timeoutMs, dispatcher }: HookReques
     if (signal.aborted) {
       return { kind: 'error', message: `timed out after ${formatDuration(timeoutMs)}`, retriable: true };
     }
+    // An answer too large to read fails the call whatever its status; like a redirect loop, no retry mends it.
+    if (error instanceof ResponseTooLargeError)
+      return { kind: 'error', message: error.message, retriable: false };
     return transportError(error);
   }
 }
@@ -145,8 +155,13 @@ function transportError(error: unknown): Attempt {
   return {
     kind: 'error',
     message: describe(cause, code),
-    retriable: code === undefined || !CERTIFICATE_ERRORS.has(code),
+    retriable: code === undefined ? !isRedirectLoop(cause) : !CERTIFICATE_ERRORS.has(code),
   };
+}
+
+/** fetch gave up following redirects; go-retryablehttp does not retry Go's "stopped after 10 redirects" either. */
+function isRedirectLoop(error: unknown): boolean {
+  return error instanceof Error && error.message === 'redirect count exceeded';
 }
 
 function errorCode(error: unknown): string | undefined {
@@ -162,7 +177,8 @@ function describe(error: unknown, code: string | undefined): string {
       : error instanceof Error
         ? error.message
         : String(error);
-  return code === undefined || message.includes(code) ? message : `${message} (${code})`;
+  const shown = redactUrls(message);
+  return code === undefined || shown.includes(code) ? shown : `${shown} (${code})`;
 }
 
 function shouldRetry(outcome: Attempt): boolean {
@@ -194,19 +210,12 @@ function resultOf(outcome: Attempt, url: URL, attempts: number): HookResult {
     if (outcome.status <= LAST_SUCCESS_STATUS) return { ok: true };
     // Fixes a Flagger detail: go-retryablehttp drops the body of a retried status (5xx, 429) once it gives up,
     // so Flagger reports "giving up after n attempt(s)"; we report the body, as the docs promise.
-    return { ok: false, message: outcome.body === '' ? outcome.statusLine : outcome.body };
+    return { ok: false, message: outcome.body === '' ? outcome.statusLine : excerpt(outcome.body) };
   }
-  // go-retryablehttp's wording, so messages read like Flagger's.
+  // go-retryablehttp's wording, so messages read like Flagger's; go-retryablehttp hides only the password, we
+  // also hide the user name and the query values, where hooks often carry their token.
   return {
     ok: false,
-    message: `POST ${redacted(url)} giving up after ${attempts} attempt(s): ${outcome.message}`,
+    message: `POST ${redactUrl(url)} giving up after ${attempts} attempt(s): ${outcome.message}`,
   };
-}
-
-/** The URL without its password, as go-retryablehttp prints it. */
-function redacted(url: URL): string {
-  if (url.password === '') return url.href;
-  const copy = new URL(url);
-  copy.password = 'xxxxx';
-  return copy.href;
 }

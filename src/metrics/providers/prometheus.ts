@@ -3,7 +3,8 @@
 import { Headers, fetch, type Dispatcher } from 'undici';
 import type { MetricTemplateProvider } from '../../api/metric-template.ts';
 import { NoValuesError, type MetricsProvider } from '../types.ts';
-import { describeFailure, field, insecureAgent } from '../../util/http.ts';
+import { describeFailure, excerpt, field, insecureAgent, readBody } from '../../util/http.ts';
+import { redactUrl } from '../../util/redact.ts';
 
 export const PROMETHEUS_TIMEOUT_MS = 5_000;
 const ONLINE_QUERY = 'vector(1)';
@@ -78,16 +79,18 @@ export class PrometheusProvider implements MetricsProvider {
         dispatcher: this.dispatcher(),
       });
       status = response.status;
-      body = await response.text();
+      body = await readBody(response);
     } catch (err) {
-      throw new Error(`request failed: Get "${url}": ${describeFailure(err)}`, { cause: err });
+      throw new Error(`request failed: Get "${redactUrl(url)}": ${describeFailure(err)}`, { cause: err });
     }
-    if (status >= 400) throw new Error(`error response: ${body}`);
+    if (status >= 400) throw new Error(`error response: ${excerpt(body)}`);
     let parsed: unknown;
     try {
       parsed = JSON.parse(body);
     } catch (err) {
-      throw new Error(`error unmarshaling result: ${describeFailure(err)}, '${body}'`, { cause: err });
+      throw new Error(`error unmarshaling result: ${describeFailure(err)}, '${excerpt(body)}'`, {
+        cause: err,
+      });
     }
     return extractValue(parsed);
   }
@@ -173,7 +176,7 @@ export function parseGoFloat(text: string): number {
 function parseAddress(address: string): URL {
   const url = URL.canParse(address) ? new URL(address) : undefined;
   if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-    throw new Error(`prometheus address ${address} is not a valid URL`);
+    throw new Error(`prometheus address ${redactUrl(address)} is not a valid URL`);
   }
   return url;
 }

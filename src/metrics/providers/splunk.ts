@@ -4,6 +4,7 @@
 import type { MetricTemplateProvider } from '../../api/metric-template.ts';
 import { NoValuesError, type MetricsProvider } from '../types.ts';
 import { answersOk, endpoint, HTTP_TIMEOUT_MS } from '../../util/http.ts';
+import { redactUrl } from '../../util/redact.ts';
 import { credential, intervalMs } from './http-query.ts';
 import { MultipleValuesError } from './prometheus.ts';
 import { runComputation } from './signalflow.ts';
@@ -36,7 +37,7 @@ export class SplunkProvider implements MetricsProvider {
   constructor(options: SplunkOptions) {
     const url = URL.canParse(options.address) ? new URL(options.address) : undefined;
     if (url === undefined || !['http:', 'https:', 'ws:', 'wss:'].includes(url.protocol)) {
-      throw new Error(`splunk address ${options.address} is not a valid URL`);
+      throw new Error(`splunk address ${redactUrl(options.address)} is not a valid URL`);
     }
     this.streamUrl = endpoint(retarget(url, 'stream'), '/v2/signalflow');
     this.apiUrl = retarget(url, 'api');
