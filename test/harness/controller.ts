@@ -15,7 +15,9 @@ import { createLogger } from '../../src/logging/logger.ts';
 import { installCrds } from '../../src/playground/install-crds.ts';
 import { istioCrds } from '../../src/playground/istio-crds.ts';
 import type { TestCluster } from './cluster.ts';
-import { IstioExporter } from './istio-exporter.ts';
+import { IstioExporter, type Traffic } from './istio-exporter.ts';
+import { eventually } from './cluster.ts';
+import { PrometheusProvider } from '../../src/metrics/providers/prometheus.ts';
 import { PrometheusServer } from '../../src/playground/prometheus.ts';
 
 export interface TestController {
@@ -26,6 +28,11 @@ export interface TestController {
   logs: Record<string, unknown>[];
   /** Stops the controller (to test a restart); start() brings up a new one. */
   restart(): Promise<void>;
+  /**
+   * Serves this traffic for the workload and returns once the controller's Prometheus has scraped it twice,
+   * so rate() answers: the controller checks metrics within a second of a change, quicker than two scrapes.
+   */
+  serveTraffic(namespace: string, workload: string, traffic: Traffic): Promise<void>;
 }
 
 /**
@@ -56,6 +63,23 @@ export function useController(
   handle.restart = async () => {
     await handle.runtime.stop();
     await start();
+  };
+  handle.serveTraffic = async (namespace, workload, traffic) => {
+    const since = Date.now() / 1000;
+    handle.exporter.setTraffic(namespace, workload, traffic);
+    const prometheus = new PrometheusProvider({ address: handle.prometheus.url });
+    const series = `istio_requests_total{reporter="destination",destination_workload_namespace="${namespace}",destination_workload="${workload}",response_code="200"}`;
+    // Two samples in the window, the last one taken after the traffic changed.
+    const scraped = `count_over_time(${series}[1m]) >= 2 and timestamp(${series}) > ${since.toFixed(3)}`;
+    await eventually(
+      () =>
+        prometheus.runQuery(scraped).then(
+          () => true,
+          () => false,
+        ),
+      `the traffic of ${namespace}/${workload} was not scraped`,
+      30_000,
+    );
   };
   before(async () => {
     await installCrds(cluster.client);

@@ -48,7 +48,7 @@ describe('flagger plan agrees with the controller', () => {
     analysis: Partial<CanaryAnalysis>,
   ): Promise<{ plan: Plan; events: string[]; ns: string }> {
     const ns = await cluster.namespace('plan');
-    flagger.exporter.setTraffic(ns, 'podinfo', healthy);
+    await flagger.serveTraffic(ns, 'podinfo', healthy);
     await cluster.client.create(podinfoDeployment(ns, 'podinfo:6.0.0'));
     await cluster.client.create(podinfoCanary(ns, analysis));
     const phase = async () => (await getCanary(cluster, ns)).status?.phase;

@@ -49,7 +49,7 @@ describe('alerts during releases on a real control plane', () => {
     receiver.server.callsTo(path).map(c => (c.body as unknown as TeamsBody).sections[0]);
 
   async function release(ns: string, analysis: Parameters<typeof podinfoCanary>[1]): Promise<void> {
-    flagger.exporter.setTraffic(ns, 'podinfo', healthy);
+    await flagger.serveTraffic(ns, 'podinfo', healthy);
     await cluster.client.create(podinfoDeployment(ns, 'podinfo:6.0.0'));
     await cluster.client.create(podinfoCanary(ns, analysis));
     await eventually(async () => (await phase(ns)) === 'Initialized', 'not initialized', 60_000);

@@ -59,7 +59,7 @@ describe('canary release of a Deployment with Istio and real metrics', () => {
 
   it('releases a new image step by step to 50%, promotes it and reports Succeeded', async () => {
     const ns = await cluster.namespace();
-    flagger.exporter.setTraffic(ns, 'podinfo', healthy);
+    await flagger.serveTraffic(ns, 'podinfo', healthy);
     await initialized(ns);
     await setImage(cluster.client, ns, 'Deployment', 'podinfo:6.0.1');
     await eventually(async () => (await phase(ns)) === 'Succeeded', 'release did not succeed', 90_000);
@@ -97,7 +97,7 @@ describe('canary release of a Deployment with Istio and real metrics', () => {
 
   it('rolls back after the failed-checks threshold when the success rate drops, leaving the primary alone', async () => {
     const ns = await cluster.namespace();
-    flagger.exporter.setTraffic(ns, 'podinfo', { ...healthy, successRate: 50 });
+    await flagger.serveTraffic(ns, 'podinfo', { ...healthy, successRate: 50 });
     await initialized(ns);
     await setImage(cluster.client, ns, 'Deployment', 'podinfo:6.0.2');
     await eventually(async () => (await phase(ns)) === 'Failed', 'canary did not fail', 90_000);
@@ -151,7 +151,7 @@ describe('canary release of a Deployment with Istio and real metrics', () => {
 
   it('starts a release on a ConfigMap change alone and promotes the config', async () => {
     const ns = await cluster.namespace();
-    flagger.exporter.setTraffic(ns, 'podinfo', healthy);
+    await flagger.serveTraffic(ns, 'podinfo', healthy);
     await initialized(ns, 'podinfo-config');
     const before = (await getCanary(cluster, ns)).status?.lastPromotedSpec;
     const configRef = { apiVersion: 'v1', kind: 'ConfigMap', name: 'podinfo-config', namespace: ns };
@@ -177,7 +177,7 @@ describe('canary release of a Deployment with Istio and real metrics', () => {
 
   it('takes over a status written by Flagger without a spurious release, and releases real changes', async () => {
     const ns = await cluster.namespace();
-    flagger.exporter.setTraffic(ns, 'podinfo', healthy);
+    await flagger.serveTraffic(ns, 'podinfo', healthy);
     await initialized(ns);
     // What Flagger leaves behind: its own hash format (a uint32 in Flagger's safe alphabet) and phase Succeeded.
     const ref = { apiVersion: 'flagger.app/v1beta1', kind: 'Canary', name: 'podinfo', namespace: ns };

@@ -17,7 +17,7 @@ describe('control annotations on a real control plane', () => {
     const annotate = (annotations: Record<string, string | null>) =>
       cluster.client.patch(ref, 'merge', { metadata: { annotations } });
     const canary = () => getCanary(cluster, ns);
-    flagger.exporter.setTraffic(ns, 'podinfo', { rps: 10, successRate: 100, latencyMs: 30 });
+    await flagger.serveTraffic(ns, 'podinfo', { rps: 10, successRate: 100, latencyMs: 30 });
     await cluster.client.create(podinfoDeployment(ns, 'podinfo:6.0.0'));
     await cluster.client.create(podinfoCanary(ns, { interval: '2s', stepWeight: 20, maxWeight: 60 }));
     await eventually(async () => (await canary()).status?.phase === 'Initialized', 'init', 60_000);

@@ -51,7 +51,7 @@ describe('event webhooks with a stalled receiver', () => {
 
   it('keeps analysing while the receiver stalls, then delivers every event once, in order', async () => {
     const ns = await cluster.namespace('events');
-    flagger.exporter.setTraffic(ns, 'podinfo', { rps: 10, successRate: 100, latencyMs: 40 });
+    await flagger.serveTraffic(ns, 'podinfo', { rps: 10, successRate: 100, latencyMs: 40 });
     await cluster.client.create(podinfoDeployment(ns, 'podinfo:6.0.0'));
     await cluster.client.create(
       podinfoCanary(ns, {

@@ -35,7 +35,7 @@ describe('extensions: annotations, analysis delay, dry-run', () => {
     cluster.client.get<Deployment>({ apiVersion: 'apps/v1', kind: 'Deployment', name, namespace: ns });
 
   async function setup(ns: string, canary: Canary): Promise<void> {
-    flagger.exporter.setTraffic(ns, 'podinfo', healthy);
+    await flagger.serveTraffic(ns, 'podinfo', healthy);
     await cluster.client.create(podinfoDeployment(ns, 'podinfo:6.0.0'));
     await cluster.client.create(canary);
     await eventually(async () => (await phase(ns)) === 'Initialized', 'not initialized', 60_000);

@@ -41,7 +41,7 @@ describe('canary lifecycle: strategies, gates, restarts and bad input', () => {
     canary: Canary,
     kind: 'Deployment' | 'DaemonSet' = 'Deployment',
   ): Promise<void> {
-    flagger.exporter.setTraffic(ns, 'podinfo', healthy);
+    await flagger.serveTraffic(ns, 'podinfo', healthy);
     await cluster.client.create(
       kind === 'Deployment' ? podinfoDeployment(ns, 'podinfo:6.0.0') : podinfoDaemonSet(ns, 'podinfo:6.0.0'),
     );

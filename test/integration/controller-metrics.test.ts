@@ -46,7 +46,7 @@ describe('controller metrics during releases, scraped by Prometheus', () => {
     eventually(async () => (await value(query)) === expected, `${query} != ${String(expected)}`, 30_000);
 
   async function release(ns: string, successRate: number): Promise<void> {
-    flagger.exporter.setTraffic(ns, 'podinfo', { rps: 10, successRate, latencyMs: 40 });
+    await flagger.serveTraffic(ns, 'podinfo', { rps: 10, successRate, latencyMs: 40 });
     await cluster.client.create(podinfoDeployment(ns, 'podinfo:6.0.0'));
     await cluster.client.create(podinfoCanary(ns, { stepWeight: 50, maxWeight: 50, threshold: 1 }));
     await eventually(

@@ -40,7 +40,7 @@ describe('strategies end to end: A/B, blue/green, mirroring, session affinity', 
     analysis: Parameters<typeof podinfoCanary>[1],
     provider?: 'kubernetes',
   ): Promise<void> {
-    flagger.exporter.setTraffic(ns, 'podinfo', { rps: 10, successRate: 100, latencyMs: 50 });
+    await flagger.serveTraffic(ns, 'podinfo', { rps: 10, successRate: 100, latencyMs: 50 });
     await cluster.client.create(podinfoDeployment(ns, 'podinfo:6.0.0'));
     const canary = podinfoCanary(ns, analysis);
     if (provider) canary.spec.provider = provider;

@@ -35,7 +35,7 @@ describe('metric query verification on a real control plane and Prometheus', () 
 
   it('reports queries that answer (for the primary, before the canary has traffic)', async () => {
     const ns = await cluster.namespace('verify');
-    flagger.exporter.setTraffic(ns, 'podinfo-primary', { rps: 10, successRate: 100, latencyMs: 30 });
+    await flagger.serveTraffic(ns, 'podinfo-primary', { rps: 10, successRate: 100, latencyMs: 30 });
     // The primary has served traffic for a while, as in a real cluster: Prometheus has a rate for it.
     const prometheus = new PrometheusProvider({ address: flagger.prometheus.url });
     const rate = `sum(rate(istio_requests_total{destination_workload_namespace="${ns}"}[1m])) > 0`;

@@ -238,28 +238,12 @@ describe('Grafana dashboard deploy/grafana/canary-analysis.json', () => {
     it('answers every panel query with series, and the values of the release', async () => {
       const ns = await cluster.namespace('dashboard');
       const start = Math.floor(Date.now() / 1000) - 5;
-      flagger.exporter.setTraffic(ns, 'podinfo-primary', { rps: 20, successRate: 100, latencyMs: 40 });
-      flagger.exporter.setTraffic(ns, 'podinfo', { rps: 10, successRate: 99.5, latencyMs: 120 });
+      await flagger.serveTraffic(ns, 'podinfo-primary', { rps: 20, successRate: 100, latencyMs: 40 });
+      await flagger.serveTraffic(ns, 'podinfo', { rps: 10, successRate: 99.5, latencyMs: 120 });
       await cluster.client.create(podinfoDeployment(ns, 'podinfo:6.0.0'));
       await cluster.client.create(podinfoCanary(ns, { stepWeight: 50, maxWeight: 50, threshold: 1 }));
       const phase = async () => (await getCanary(cluster, ns)).status?.phase;
       await eventually(async () => (await phase()) === 'Initialized', 'not initialized', 60_000);
-      // The controller is quicker than two scrapes: with threshold 1, the canary's traffic must be in the
-      // controller's Prometheus before the first check.
-      const analysed = new PrometheusClient(flagger.prometheus.url);
-      const canaryRate = `sum(rate(istio_requests_total{destination_workload_namespace="${ns}",destination_workload="podinfo"}[1m]))`;
-      await eventually(
-        async () =>
-          ((
-            await analysed.rangeQuery(canaryRate, {
-              start: Date.now() / 1000,
-              end: Date.now() / 1000,
-              stepSeconds: 1,
-            })
-          )[0]?.points[0]?.[1] ?? 0) > 0,
-        'the canary traffic was not scraped',
-        30_000,
-      );
       await setImage(cluster.client, ns, 'Deployment', 'podinfo:6.0.1');
       await eventually(async () => (await phase()) === 'Succeeded', 'not promoted', 90_000);
       const labels = `name="podinfo",namespace="${ns}"`;
@@ -327,6 +311,11 @@ function last(list: number[]): number {
   return list[list.length - 1] ?? Number.NaN;
 }
 
+function median(list: number[]): number {
+  const sorted = [...list].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
 function near(actual: number, expected: number, what: string, tolerance = 0.05): void {
   assert.ok(
     Math.abs(actual - expected) <= Math.abs(expected) * tolerance + 1e-9,
@@ -368,11 +357,12 @@ function checkValues(results: Map<string, TargetResult[]>, ns: string): void {
   assert.equal(last(values(results, outcomes, 'A', 'podinfo promoted')), 1);
   assert.equal(last(values(results, outcomes, 'B', 'podinfo rolled back')), 0);
 
-  near(last(values(results, 'Request rate', 'A', 'primary podinfo-primary')), 20, 'primary request rate');
-  near(last(values(results, 'Request rate', 'B', 'canary podinfo')), 10, 'canary request rate');
+  // Rates over a 4s window move with every late scrape on a busy machine: their median is the steady value.
+  near(median(values(results, 'Request rate', 'A', 'primary podinfo-primary')), 20, 'primary request rate');
+  near(median(values(results, 'Request rate', 'B', 'canary podinfo')), 10, 'canary request rate');
   // Only the destination's reports: the source reporter's 503s must not show.
   assert.equal(last(values(results, 'Error rate (5xx)', 'A', 'primary podinfo-primary')), 0);
-  near(last(values(results, 'Error rate (5xx)', 'B', 'canary podinfo')), 0.5, 'canary error rate');
+  near(median(values(results, 'Error rate (5xx)', 'B', 'canary podinfo')), 0.5, 'canary error rate');
   near(
     last(values(results, 'Latency p99', 'A', 'primary podinfo-primary')),
     expectedP99(40),

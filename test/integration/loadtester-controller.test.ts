@@ -67,7 +67,7 @@ describe('the load tester driving a release', { concurrency: true }, () => {
     ).spec?.template.spec?.containers[0]?.image;
 
   async function setup(ns: string, canary: Canary): Promise<void> {
-    flagger.exporter.setTraffic(ns, 'podinfo', healthy);
+    await flagger.serveTraffic(ns, 'podinfo', healthy);
     await cluster.client.create(podinfoDeployment(ns, 'podinfo:6.0.0'));
     await cluster.client.create(canary);
     await eventually(async () => (await phase(ns)) === 'Initialized', 'not initialized', 60_000);

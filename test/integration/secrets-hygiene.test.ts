@@ -94,7 +94,7 @@ describe('secrets never appear in logs, events, status or metrics', () => {
     analysis: Partial<CanaryAnalysis>,
     spec: Partial<Canary['spec']> = {},
   ): Promise<void> {
-    flagger.exporter.setTraffic(ns, 'podinfo', { rps: 10, successRate: 100, latencyMs: 40 });
+    await flagger.serveTraffic(ns, 'podinfo', { rps: 10, successRate: 100, latencyMs: 40 });
     await cluster.client.create(podinfoDeployment(ns, 'podinfo:6.0.0'));
     const canary = podinfoCanary(ns, { stepWeight: 50, maxWeight: 50, threshold: 1, ...analysis });
     await cluster.client.create({ ...canary, spec: { ...canary.spec, ...spec } });
