@@ -48,6 +48,8 @@ export interface RuntimeOptions {
   noCrossNamespaceRefs: boolean;
   workers: number;
   minAnalysisIntervalMs?: number;
+  /** -idle-resync-interval (extension). */
+  idleResyncMs?: number;
   relistIntervalMs?: number;
   /** --dry-run (extension): analyse and log every decision, change nothing. */
   dryRun?: boolean;
@@ -129,6 +131,7 @@ export class ControllerRuntime {
         workers: options.workers,
         noCrossNamespaceRefs: options.noCrossNamespaceRefs,
         minAnalysisIntervalMs: options.minAnalysisIntervalMs,
+        idleResyncMs: options.idleResyncMs,
         relistIntervalMs: options.relistIntervalMs,
         trackConfigs: options.targets.enableConfigTracking,
         telemetry: options.telemetry,

@@ -9,6 +9,7 @@ import { listFlag, type FlagName, type Flags } from './flags.ts';
 const DURATIONS = [
   'control-loop-interval',
   'min-analysis-interval',
+  'idle-resync-interval',
   'leader-election-lease-duration',
   'leader-election-renew-deadline',
   'leader-election-retry-period',

@@ -63,6 +63,10 @@ export const FLAGS = {
     default: '10s',
     help: 'Shortest analysis interval honoured (extension; Flagger fixes 10s): lower only for local playgrounds.',
   },
+  'idle-resync-interval': {
+    default: '10m',
+    help: 'Longest wait between two ticks of a canary with no release under way (extension; watches report changes).',
+  },
   // Extensions: client-go's timings, which Flagger fixes at 60s, 15s and 5s.
   'leader-election-lease-duration': { default: '60s', help: 'How long a lease is valid (extension).' },
   'leader-election-renew-deadline': {

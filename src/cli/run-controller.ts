@@ -66,6 +66,7 @@ export async function runController(argv: string[]): Promise<number> {
   const runtime = await ControllerRuntime.start({
     ...optionsFromFlags(flags, kube, logger),
     minAnalysisIntervalMs: durationFlag(flags, 'min-analysis-interval'),
+    idleResyncMs: durationFlag(flags, 'idle-resync-interval'),
     meshKube,
     telemetry,
   });

@@ -31,12 +31,14 @@ export interface ControllerOptions {
   trackConfigs?: boolean;
   /** Shortest analysis interval (Flagger: 10s); lowered only by tests and the local playground. */
   minAnalysisIntervalMs?: number;
+  /** Longest wait between two ticks of an idle canary (default 10m), for changes no watch reports. */
+  idleResyncMs?: number;
   /** The controller's own series (canaries per namespace, queue depth, informer health). */
   telemetry?: Pick<PrometheusTelemetry, 'setTotal' | 'watchInformer' | 'watchQueue'>;
 }
 
-/** Phases in which a tick advances the analysis: only the interval may trigger those. */
-const ANALYSING = new Set(['Progressing', 'Waiting', 'WaitingPromotion', 'Promoting', 'Finalising']);
+/** Flagger ticks idle canaries every interval; here watches report their changes and this is the safety net. */
+const DEFAULT_IDLE_RESYNC_MS = 10 * 60_000;
 
 export class Controller {
   private readonly deps: SchedulerDeps;
@@ -51,10 +53,13 @@ export class Controller {
     this.deps = deps;
     this.options = options;
     this.logger = logger;
-    this.jobs = new CanaryJobs(key => {
-      const { namespace, name } = splitKey(key);
-      return advanceCanary(deps, namespace ?? '', name);
-    });
+    this.jobs = new CanaryJobs(
+      key => {
+        const { namespace, name } = splitKey(key);
+        return advanceCanary(deps, namespace ?? '', name);
+      },
+      { idleResyncMs: options.idleResyncMs ?? DEFAULT_IDLE_RESYNC_MS },
+    );
     this.canaries = new Informer<Canary>(deps.kube, {
       apiVersion: API_VERSION,
       kind: 'Canary',
@@ -70,7 +75,7 @@ export class Controller {
       onUpdate: (old, canary) => {
         if (needsSync(old, canary)) this.queue.add(objectKey(canary));
         // Extension: a control annotation (promote, abort, pause, reset, skip-analysis) acts at once.
-        else if (controlChanged(old, canary)) this.jobs.nudge(objectKey(canary));
+        else if (controlChanged(old, canary)) this.jobs.request(objectKey(canary));
       },
       onDelete: canary => {
         this.countCanaries(canary);
@@ -80,7 +85,7 @@ export class Controller {
     options.telemetry?.watchInformer('Canary', this.canaries.stats);
     options.telemetry?.watchQueue(() => this.queue.length);
     this.stopDependencies = watchDependencies(deps.kube, options, logger, (namespace, match) =>
-      this.nudgeIdle(namespace, match),
+      this.nudgeConcerned(namespace, match),
     );
   }
 
@@ -108,11 +113,10 @@ export class Controller {
     this.options.telemetry?.setTotal(namespace, this.canaries.list(namespace).length);
   }
 
-  /** Runs the next tick now for the idle canaries of a namespace that match (target or config change). */
-  private nudgeIdle(namespace: string, match: (canary: Canary) => boolean): void {
-    for (const canary of this.canaries.list(namespace)) {
-      if (match(canary) && !ANALYSING.has(canary.status?.phase ?? '')) this.jobs.nudge(objectKey(canary));
-    }
+  /** Nudges the canaries of a namespace that a change concerns. */
+  private nudgeConcerned(namespace: string, concerns: (canary: Canary) => boolean): void {
+    for (const canary of this.canaries.list(namespace))
+      if (concerns(canary)) this.jobs.nudge(objectKey(canary));
   }
 
   private async sync(key: string): Promise<void> {
@@ -136,7 +140,12 @@ export class Controller {
     const hasFinalizer = canary.metadata.finalizers?.includes(FINALIZER) === true;
     if (canary.spec.revertOnDeletion === true && !hasFinalizer) await addFinalizer(this.deps, canary);
     if (canary.spec.revertOnDeletion !== true && hasFinalizer) await removeFinalizer(this.deps, canary);
-    this.jobs.ensure(key, analysisIntervalMs(canary.spec.analysis, this.options.minAnalysisIntervalMs));
+    const started = this.jobs.ensure(
+      key,
+      analysisIntervalMs(canary.spec.analysis, this.options.minAnalysisIntervalMs),
+    );
+    // A spec change of a canary that waits for a change is applied now (routes, services), not at the resync.
+    if (!started) this.jobs.nudge(key);
   }
 
   private async handleDeletion(canary: Canary): Promise<void> {

@@ -1,12 +1,13 @@
-// Watches what a canary depends on (its target Deployment/DaemonSet and the ConfigMaps/Secrets it tracks), so
-// that a change is acted on at once. The watches carry metadata only: a change here only nudges the canaries it
-// concerns, whose tick then reads what it needs, so no ConfigMap or Secret data is held in memory. A new pod
-// template (generation) counts for workloads, any update for configs (their checksum decides in the tick);
-// status-only updates of workloads are ignored.
+// Watches what a canary depends on (its target Deployment/DaemonSet and the ConfigMaps/Secrets it tracks) and
+// what it generates (the primary, the Services), so that a change is acted on at once: idle canaries are not
+// polled. The watches carry metadata only: a change here only nudges the canaries it concerns, whose tick then
+// reads what it needs, so no ConfigMap or Secret data is held in memory.
 import type { Canary } from '../api/canary.ts';
+import { serviceNames } from '../api/defaults.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { Informer } from '../kube/informer.ts';
-import type { DaemonSet, Deployment, KubeObject } from '../kube/types.ts';
+import type { KubeObject } from '../kube/types.ts';
+import { primaryName } from '../targets/generated-metadata.ts';
 import type { Logger } from '../logging/logger.ts';
 
 /** Called with the namespace of a change and a test of which canaries it concerns. */
@@ -19,16 +20,16 @@ interface WatchOptions {
   trackConfigs?: boolean;
 }
 
-/** One kind of dependency: what counts as a change, and which canaries it concerns. */
+/** Which canaries a change or a deletion concerns; undefined: none. */
+type Concerns = ((canary: Canary) => boolean) | undefined;
+
+/** One kind of dependency: which canaries an update or a deletion of an object of the kind concerns. */
 interface WatchedKind<T extends KubeObject> {
   apiVersion: string;
   kind: string;
-  changed(old: T, obj: T): boolean;
-  concerns(name: string): (canary: Canary) => boolean;
+  updated(old: T, obj: T): Concerns;
+  deleted?(obj: T): Concerns;
 }
-
-const generationChanged = (old: KubeObject, obj: KubeObject): boolean =>
-  old.metadata?.generation !== obj.metadata?.generation;
 
 /** Starts the watches; returns a function that stops them. */
 export function watchDependencies(
@@ -38,23 +39,14 @@ export function watchDependencies(
   onChange: OnDependencyChange,
 ): () => void {
   const informers = [
-    watch<Deployment>({
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      changed: generationChanged,
-      concerns: targets('Deployment'),
-    }),
-    watch<DaemonSet>({
-      apiVersion: 'apps/v1',
-      kind: 'DaemonSet',
-      changed: generationChanged,
-      concerns: targets('DaemonSet'),
-    }),
+    watch(workloads('Deployment')),
+    watch(workloads('DaemonSet')),
+    watch({ apiVersion: 'v1', kind: 'Service', updated: () => undefined, deleted: generatedService }),
     ...(options.trackConfigs === false
       ? []
       : [
-          watch({ apiVersion: 'v1', kind: 'ConfigMap', changed: updated, concerns: tracks('configmap') }),
-          watch({ apiVersion: 'v1', kind: 'Secret', changed: updated, concerns: tracks('secret') }),
+          watch({ apiVersion: 'v1', kind: 'ConfigMap', updated: tracks('configmap') }),
+          watch({ apiVersion: 'v1', kind: 'Secret', updated: tracks('secret') }),
         ]),
   ];
   for (const informer of informers) informer.start();
@@ -72,27 +64,53 @@ export function watchDependencies(
       relistIntervalMs: options.relistIntervalMs,
       metadataOnly: true,
     });
+    const report = (obj: T, concerns: Concerns) => {
+      if (concerns) onChange(obj.metadata?.namespace ?? '', concerns);
+    };
     informer.addHandlers({
-      onUpdate: (old, obj) => {
-        if (watched.changed(old, obj))
-          onChange(obj.metadata?.namespace ?? '', watched.concerns(obj.metadata?.name ?? ''));
-      },
+      onUpdate: (old, obj) => report(obj, watched.updated(old, obj)),
+      onDelete: obj => report(obj, watched.deleted?.(obj)),
     });
     return informer;
   }
 }
 
-type Concerns = WatchedKind<KubeObject>['concerns'];
-
-function targets(kind: string): Concerns {
-  return name => canary => canary.spec.targetRef.kind === kind && canary.spec.targetRef.name === name;
+/**
+ * A new pod template (generation) of a target starts a release. Any update of a primary may be its readiness,
+ * which an initialising canary waits for. A deleted primary is re-created.
+ */
+function workloads(kind: 'Deployment' | 'DaemonSet'): WatchedKind<KubeObject> {
+  const isTarget = (name: string) => (canary: Canary) =>
+    canary.spec.targetRef.kind === kind && canary.spec.targetRef.name === name;
+  const isPrimary = (name: string) => (canary: Canary) =>
+    canary.spec.targetRef.kind === kind && primaryName(canary.spec.targetRef.name) === name;
+  return {
+    apiVersion: 'apps/v1',
+    kind,
+    updated: (old, obj) => {
+      const name = obj.metadata?.name ?? '';
+      if (old.metadata?.generation !== obj.metadata?.generation) return isTarget(name);
+      const primary = isPrimary(name);
+      return canary => primary(canary) && (canary.status?.phase ?? 'Initializing') === 'Initializing';
+    },
+    deleted: obj => isPrimary(obj.metadata?.name ?? ''),
+  };
 }
 
-/** A config concerns the canaries that track it (status.trackedConfigs keys are "configmap/<name>"). */
-function tracks(prefix: 'configmap' | 'secret'): Concerns {
-  return name => canary => `${prefix}/${name}` in (canary.status?.trackedConfigs ?? {});
+/** A deleted Service the canary generates is re-created. */
+function generatedService(obj: KubeObject): Concerns {
+  const name = obj.metadata?.name ?? '';
+  return canary => Object.values(serviceNames(canary.spec)).includes(name);
 }
 
-function updated(old: KubeObject, obj: KubeObject): boolean {
-  return old.metadata?.resourceVersion !== obj.metadata?.resourceVersion;
+/**
+ * A config concerns the canaries that track it (status.trackedConfigs keys are "configmap/<name>"); any update
+ * counts, the checksum decides in the tick.
+ */
+function tracks(prefix: 'configmap' | 'secret'): WatchedKind<KubeObject>['updated'] {
+  return (old, obj) => {
+    if (old.metadata?.resourceVersion === obj.metadata?.resourceVersion) return undefined;
+    const key = `${prefix}/${obj.metadata?.name ?? ''}`;
+    return canary => key in (canary.status?.trackedConfigs ?? {});
+  };
 }

@@ -39,38 +39,49 @@ import {
   withoutAnnotation,
 } from './status.ts';
 import { runAB, runBlueGreen, runCanary } from './strategies.ts';
+import type { TickEnd } from './jobs.ts';
+import { ANALYSING_PHASES, IDLE_PHASES } from './phases.ts';
 import { TickContext } from './tick-context.ts';
 import { ALL_TO_PRIMARY, nextStepWeight } from './weights.ts';
 import type { SchedulerDeps } from './types.ts';
 
-const ACTIVE = new Set(['Progressing', 'Waiting', 'WaitingPromotion', 'Promoting', 'Finalising']);
 /** The analysis is over and the promotion runs: a reset waits until it is done. */
 const PROMOTING = new Set(['Promoting', 'Finalising']);
 
-/** Runs one tick for the canary name/namespace. Never throws: failures become events. */
-export async function advanceCanary(deps: SchedulerDeps, namespace: string, name: string): Promise<void> {
+/**
+ * Runs one tick for the canary name/namespace. Never throws: failures become events. The tick ended idle when
+ * it left the canary in an idle phase without a warning; after a warning the next tick comes at the interval.
+ */
+export async function advanceCanary(deps: SchedulerDeps, namespace: string, name: string): Promise<TickEnd> {
   // Always a fresh read, never the informer's cache: the tick must start from the stored status.
   const canary = await deps.kube.tryGet<Canary>({ apiVersion: API_VERSION, kind: 'Canary', name, namespace });
   if (!canary) {
     deps.recorder.logger({ metadata: { name, namespace } }).error(`Canary ${name}.${namespace} not found`);
-    return;
+    return 'retry';
   }
   if (canary.spec.suspend === true) {
     await deps.recorder.info(canary, 'skipping canary run as object is suspended');
-    return;
+    return endOf(canary.status?.phase);
   }
   // Extension: pause through an annotation, which GitOps tools leave alone (they own the spec).
   if (requested(canary, PAUSE_ANNOTATION)) {
     await deps.recorder.info(canary, `skipping canary run as ${PAUSE_ANNOTATION} is set`);
-    return;
+    return endOf(canary.status?.phase);
   }
   let ctx: TickContext | undefined;
   try {
     ctx = new TickContext(deps, canary);
     await tick(ctx);
+    return endOf(ctx.phase, ctx.warned);
   } catch (err) {
     await deps.recorder.warn(ctx?.canary ?? canary, err instanceof Error ? err.message : String(err));
+    return endOf(ctx?.phase ?? canary.status?.phase, true);
   }
+}
+
+function endOf(phase: string | undefined, warned = false): TickEnd {
+  if (ANALYSING_PHASES.has(phase ?? '')) return 'analysing';
+  return IDLE_PHASES.has(phase ?? '') && !warned ? 'idle' : 'retry';
 }
 
 async function tick(ctx: TickContext): Promise<void> {
@@ -153,7 +164,7 @@ async function setInitialized(ctx: TickContext): Promise<void> {
 
 /** Step 16: an idle canary goes on only when its target or a tracked config changed, or a reset asks for it. */
 async function shouldAdvance(ctx: TickContext, reset: boolean): Promise<boolean> {
-  if (ACTIVE.has(ctx.phase)) return true;
+  if (ANALYSING_PHASES.has(ctx.phase)) return true;
   // A change is judged against the status as read at the start of the tick, as Flagger does (it syncs a copy):
   // judged after the sync below, a new revision of a failed canary would never be seen.
   const { canary } = ctx;
@@ -207,7 +218,7 @@ async function canaryReady(ctx: TickContext): Promise<boolean> {
 
 /** Step 20: a new revision (or one waiting for approval) passes confirm-rollout, then scales up. */
 async function startRunIfNew(ctx: TickContext): Promise<boolean> {
-  if (ACTIVE.has(ctx.phase) && ctx.phase !== 'Waiting') return true;
+  if (ANALYSING_PHASES.has(ctx.phase) && ctx.phase !== 'Waiting') return true;
   // Record the revision first, so that the hooks' checksum names the revision they are asked about. A canary
   // already Waiting for this revision stays Waiting while the gate is asked again, as in Flagger (no phase flip,
   // no repeated "waiting for approval" event).

@@ -112,8 +112,8 @@ class World {
     return this.calls.filter(call => call.startsWith('hook') || call.startsWith('metric'));
   }
 
-  tick(deps = this.deps): Promise<void> {
-    return advanceCanary(deps, 'test', 'podinfo');
+  async tick(deps = this.deps): Promise<void> {
+    await advanceCanary(deps, 'test', 'podinfo');
   }
 }
 

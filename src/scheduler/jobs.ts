@@ -1,15 +1,34 @@
 // One job per canary: a tick runs at once when the job starts, then once per analysis interval, timed from the
-// end of the previous tick so that a canary's ticks never overlap (Flagger gets this from one goroutine per
-// canary; an async setInterval would not guarantee it). A nudge runs the next tick now: how a watched change
-// to a target, config or canary is acted on within a second instead of at the next interval.
+// start of the previous tick as Flagger's ticker is (a slow tick does not push the next ones back; a tick longer
+// than the interval skips the beats it overran). A canary's ticks never overlap (Flagger gets this from one
+// goroutine per canary; an async setInterval would not guarantee it).
+//
+// A nudge (a watched change to a target, config, generated object or the canary) runs the next tick now, so the
+// change is acted on within a second instead of at the next interval; but not during an analysis, whose steps
+// only the interval takes. A tick that ends idle (nothing to do until something changes) is followed by a slow
+// resync only, not by one tick per interval: Flagger polls every idle canary each interval, which costs about ten
+// API requests per canary and interval for nothing.
 
-export type RunTick = (key: string) => Promise<void>;
+/**
+ * How a tick ended. 'idle': wait for a nudge or the resync. 'retry': tick again after the interval, or at a
+ * nudge (initialising, or a failure). 'analysing': tick again after the interval only.
+ */
+export type TickEnd = 'idle' | 'retry' | 'analysing';
+
+export type RunTick = (key: string) => Promise<TickEnd>;
+
+export interface JobsOptions {
+  /** Longest wait between two ticks of an idle canary: the safety net for changes no watch reports. */
+  idleResyncMs: number;
+}
 
 interface Job {
   intervalMs: number;
   timer: NodeJS.Timeout | undefined;
   running: Promise<void> | undefined;
-  /** A nudge arrived during a tick: run again right after it. */
+  /** How the last tick ended; undefined before the first one. */
+  lastEnd: TickEnd | undefined;
+  /** A nudge or a request arrived during a tick: run again right after it, unless that tick is analysing. */
   again: boolean;
   removed: boolean;
 }
@@ -17,34 +36,57 @@ interface Job {
 export class CanaryJobs {
   private readonly jobs = new Map<string, Job>();
   private readonly run: RunTick;
+  private readonly options: JobsOptions;
 
-  constructor(run: RunTick) {
+  constructor(run: RunTick, options: JobsOptions) {
     this.run = run;
+    this.options = options;
   }
 
-  /** Starts a job for the key, or restarts it when its interval changed; an unchanged job is left alone. */
-  ensure(key: string, intervalMs: number): void {
+  /**
+   * Starts a job for the key, or restarts it when its interval changed; an unchanged job is left alone.
+   * Returns whether a tick was started (or queued behind the running one).
+   */
+  ensure(key: string, intervalMs: number): boolean {
     const existing = this.jobs.get(key);
-    if (existing && existing.intervalMs === intervalMs) return;
+    if (existing && existing.intervalMs === intervalMs) return false;
     if (existing) this.remove(key);
-    const job: Job = { intervalMs, timer: undefined, running: undefined, again: false, removed: false };
+    const job: Job = {
+      intervalMs,
+      timer: undefined,
+      running: undefined,
+      lastEnd: undefined,
+      again: false,
+      removed: false,
+    };
     this.jobs.set(key, job);
     // A tick of the replaced job may still be running: the new job starts after it, never beside it (a nudge
     // meanwhile waits as for any running tick).
     const previous = existing?.running;
     if (previous === undefined) {
       this.start(key, job);
-      return;
+      return true;
     }
     job.running = previous.finally(() => {
       job.running = undefined;
       job.again = false;
       if (!job.removed) this.start(key, job);
     });
+    return true;
   }
 
-  /** Runs the key's next tick now (after the current one, if a tick is running). */
+  /**
+   * Something the canary depends on changed: runs its next tick now (or right after the running one), unless
+   * an analysis is under way, whose next tick comes at the interval and sees the change then.
+   */
   nudge(key: string): void {
+    const job = this.jobs.get(key);
+    if (job?.lastEnd === 'analysing' && !job.running) return;
+    this.request(key);
+  }
+
+  /** A user's request (a control annotation): runs the next tick now, whatever the phase. */
+  request(key: string): void {
     const job = this.jobs.get(key);
     if (!job) return;
     if (job.running) {
@@ -79,17 +121,28 @@ export class CanaryJobs {
   }
 
   private start(key: string, job: Job): void {
+    const started = Date.now();
     job.running = this.run(key)
-      .catch(() => undefined)
-      .finally(() => {
+      .catch((): TickEnd => 'retry')
+      .then(end => {
         job.running = undefined;
+        job.lastEnd = end;
         if (job.removed) return;
-        if (job.again) {
-          job.again = false;
+        const again = job.again;
+        job.again = false;
+        // After an analysing tick a nudge or request that came meanwhile is dropped: the tick may have taken a
+        // step, and a second tick now would take the next one before its interval. The interval's tick sees it.
+        if (again && end !== 'analysing') {
           this.start(key, job);
           return;
         }
-        job.timer = setTimeout(() => this.start(key, job), job.intervalMs);
+        job.timer = setTimeout(() => this.start(key, job), this.delay(job, end, Date.now() - started));
       });
+  }
+
+  private delay(job: Job, end: TickEnd, elapsedMs: number): number {
+    // Spread over half a period more, so that canaries created together do not resync together.
+    if (end === 'idle') return Math.max(job.intervalMs, this.options.idleResyncMs * (1 + Math.random() / 2));
+    return job.intervalMs - (elapsedMs % job.intervalMs);
   }
 }

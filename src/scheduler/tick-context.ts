@@ -21,6 +21,8 @@ export class TickContext {
   canary: Canary;
   metadata!: TargetMetadata;
   router!: Router;
+  /** A warning was recorded: something to retry at the next interval. */
+  warned = false;
 
   constructor(deps: SchedulerDeps, canary: Canary) {
     this.deps = deps;
@@ -71,6 +73,7 @@ export class TickContext {
   }
 
   warn(message: string): Promise<void> {
+    this.warned = true;
     return this.deps.recorder.warn(this.canary, message);
   }
 
