@@ -16,7 +16,7 @@ import { CONTROL_ANNOTATIONS, PAUSE_ANNOTATION } from '../scheduler/extensions.t
 import { CanaryJobs } from '../scheduler/jobs.ts';
 import { setPhase, setValidation, VALIDATED_CONDITION } from '../scheduler/status.ts';
 import type { SchedulerDeps } from '../scheduler/types.ts';
-import { watchDependencies } from './dependencies.ts';
+import { watchDependencies, watchedTarget } from './dependencies.ts';
 import type { PrometheusTelemetry } from './telemetry.ts';
 
 export interface ControllerOptions {
@@ -54,9 +54,12 @@ export class Controller {
     this.options = options;
     this.logger = logger;
     this.jobs = new CanaryJobs(
-      key => {
+      async key => {
         const { namespace, name } = splitKey(key);
-        return advanceCanary(deps, namespace ?? '', name);
+        const end = await advanceCanary(deps, namespace ?? '', name);
+        // Only a watched target reports its new revisions: others are polled at the interval, as by Flagger.
+        const canary = this.canaries.get(key);
+        return end === 'idle' && canary !== undefined && !watchedTarget(canary) ? 'retry' : end;
       },
       { idleResyncMs: options.idleResyncMs ?? DEFAULT_IDLE_RESYNC_MS },
     );
@@ -80,6 +83,9 @@ export class Controller {
       onDelete: canary => {
         this.countCanaries(canary);
         this.jobs.remove(objectKey(canary));
+        // A canary that waited for this one's target may have it now.
+        for (const other of this.canaries.list(canary.metadata.namespace ?? ''))
+          if (sameTarget(other, canary)) this.queue.add(objectKey(other));
       },
     });
     options.telemetry?.watchInformer('Canary', this.canaries.stats);
@@ -157,15 +163,42 @@ export class Controller {
     await removeFinalizer(this.deps, canary);
   }
 
+  private problems(canary: Canary): string[] {
+    return validateCanary(canary, {
+      noCrossNamespaceRefs: this.options.noCrossNamespaceRefs,
+      meshProvider: this.deps.meshProvider,
+    }).map(p => p.message);
+  }
+
+  /** The older valid canary of the namespace with the same target, if any (by creation, then by name). */
+  private targetOwner(canary: Canary): string | undefined {
+    const older = (other: Canary) =>
+      (other.metadata.creationTimestamp ?? '').localeCompare(canary.metadata.creationTimestamp ?? '') ||
+      (other.metadata.name ?? '').localeCompare(canary.metadata.name ?? '');
+    return this.canaries
+      .list(canary.metadata.namespace ?? '')
+      .find(
+        other =>
+          other.metadata.name !== canary.metadata.name &&
+          !other.metadata.deletionTimestamp &&
+          sameTarget(other, canary) &&
+          older(other) < 0 &&
+          this.problems(other).length === 0,
+      )?.metadata.name;
+  }
+
   /**
    * An invalid canary is reported in its status (condition Validated=False), a warning event and the log, and
    * gets no analysis job; other canaries are unaffected. Reported once per distinct problem list.
    */
   private async validate(canary: Canary): Promise<boolean> {
-    const problems = validateCanary(canary, {
-      noCrossNamespaceRefs: this.options.noCrossNamespaceRefs,
-      meshProvider: this.deps.meshProvider,
-    }).map(p => p.message);
+    const problems = this.problems(canary);
+    const owner = this.targetOwner(canary);
+    // Two canaries on one target would fight over its primary and routes (Flagger lets them): the older keeps it.
+    if (owner !== undefined) {
+      const { kind, name } = canary.spec.targetRef;
+      problems.push(`spec.targetRef: ${kind} ${name} is already the target of canary ${owner}`);
+    }
     const current = canary.status?.conditions?.find(c => c.type === VALIDATED_CONDITION);
     const reported = current?.message ?? '';
     if (problems.length === 0) {
@@ -178,6 +211,10 @@ export class Controller {
     }
     return false;
   }
+}
+
+function sameTarget(a: Canary, b: Canary): boolean {
+  return a.spec.targetRef.kind === b.spec.targetRef.kind && a.spec.targetRef.name === b.spec.targetRef.name;
 }
 
 /**

@@ -31,6 +31,12 @@ interface WatchedKind<T extends KubeObject> {
   deleted?(obj: T): Concerns;
 }
 
+/** Targets whose changes are watched; a canary of another target (a Knative Service) is polled each interval. */
+export function watchedTarget(canary: Canary): boolean {
+  const { apiVersion, kind } = canary.spec.targetRef;
+  return apiVersion === 'apps/v1' && (kind === 'Deployment' || kind === 'DaemonSet');
+}
+
 /** Starts the watches; returns a function that stops them. */
 export function watchDependencies(
   kube: KubeClient,

@@ -39,6 +39,7 @@ describe('bench/ harness', () => {
       assert.ok(Number.isFinite(value) && value >= 0, `${column}: ${result.get(column) ?? 'missing'}`);
     }
     assert.ok(Number(result.get('RSS MB')) > 0);
-    assert.match(result.get('apiserver idle req/canary/min (all clients)') ?? '', /^[A-Z]+ [\d.e+-]+/);
+    // Idle canaries are not polled: the API server may have seen no request at all in the window.
+    assert.match(result.get('apiserver idle req/canary/min (all clients)') ?? '', /^(0|[A-Z]+ [\d.e+-]+.*)$/);
   });
 });

@@ -260,4 +260,31 @@ describe('canary lifecycle: strategies, gates, restarts and bad input', () => {
       90_000,
     );
   });
+
+  it('rejects a second canary on the same target until the first one is deleted', async () => {
+    const ns = await cluster.namespace();
+    await setup(ns, podinfoCanary(ns));
+    const second = podinfoCanary(ns);
+    second.metadata.name = 'second';
+    await cluster.client.create(second);
+    const validated = async () =>
+      (await getCanary(cluster, ns, 'second')).status?.conditions?.find(c => c.type === 'Validated');
+    await eventually(
+      async () => (await validated())?.status === 'False',
+      'second canary not rejected',
+      30_000,
+    );
+    assert.equal(
+      (await validated())?.message,
+      'spec.targetRef: Deployment podinfo is already the target of canary podinfo',
+    );
+    assert.equal(await phase(ns), 'Initialized', 'the first canary keeps its target');
+
+    await cluster.client.delete({ apiVersion: API_VERSION, kind: 'Canary', name: 'podinfo', namespace: ns });
+    await eventually(
+      async () => (await phase(ns, 'second')) === 'Initialized',
+      'second did not take over',
+      60_000,
+    );
+  });
 });

@@ -53,7 +53,7 @@ flagger.app | canaries/finalizers | update | | src/api/generated-objects.ts | bl
 flagger.app | metrictemplates | list watch | | src/cli/controller-runtime.ts | new Informer<MetricTemplate>(kube
 flagger.app | alertproviders | get | | src/notifiers/alerter.ts | kube.get<KubeObject & AlertProvider>(
 # Targets: watched for new revisions, read, primary created and promoted, target scaled.
-apps | deployments daemonsets | list watch | | src/controller/dependencies.ts | watch<DaemonSet>({
+apps | deployments daemonsets | list watch | | src/controller/dependencies.ts | watch(workloads('DaemonSet'))
 apps | deployments daemonsets | get | | src/targets/pod-workload.ts | getQuery<T>(this.kube, this.targetRef(canary)
 apps | deployments daemonsets | create | | src/targets/pod-workload.ts | await this.kube.create<T>(primary)
 apps | deployments daemonsets | update | | src/targets/pod-workload.ts | await this.kube.modify<T>(ref, primary
@@ -61,8 +61,9 @@ apps | deployments | patch | | src/targets/deployment.ts | this.kube.patch(ref, 
 apps | daemonsets | patch | | src/targets/daemonset.ts | nodeSelector: { [SCALE_TO_ZERO_KEY]: value }
 # The apex, -primary and -canary Services: read, created, and updated through upsert's modify.
  | services | get create update | | src/routers/service-router.ts | upsert<Service>(this.kube
+ | services | list watch | | src/controller/dependencies.ts | deleted: generatedService
 # Config tracking: watched, read, copied to -primary; Secrets also hold notifier and provider credentials.
- | configmaps secrets | list watch | | src/controller/dependencies.ts | kind: 'ConfigMap', changed: updated
+ | configmaps secrets | list watch | | src/controller/dependencies.ts | kind: 'ConfigMap', updated: tracks(
  | configmaps secrets | get | | src/targets/config-tracker.ts | source = await this.kube.get({ apiVersion: 'v1'
  | configmaps secrets | create | | src/targets/config-tracker.ts | await this.kube.create(build(undefined))
  | configmaps secrets | update | | src/targets/config-tracker.ts | this.kube.modify<ConfigMap | Secret>(ref
@@ -420,6 +421,8 @@ describe('kustomize install manifests on an API server that enforces RBAC', () =
       'apps/daemonsets/list',
       'apps/daemonsets/watch',
       '/services/get',
+      '/services/list',
+      '/services/watch',
       '/services/create',
       '/configmaps/get',
       '/configmaps/list',

@@ -28,10 +28,10 @@ Usage: include "flagger.rules" (dict "clusterScoped" true)
 - apiGroups: [apps]
   resources: [deployments, daemonsets]
   verbs: [get, list, watch, create, update, patch]
-# The apex, -primary and -canary Services, and Service targets.
+# The apex, -primary and -canary Services, and Service targets; watched so that a deleted one is re-created.
 - apiGroups: ['']
   resources: [services]
-  verbs: [get, create, update]
+  verbs: [get, list, watch, create, update]
 # Config tracking: watched, read, copied to -primary; Secrets also hold notifier and metric provider
 # credentials.
 - apiGroups: ['']
