@@ -8,8 +8,9 @@ import { header, markdownRow, provenance, record } from './lib/report.ts';
 import { metricsLoad } from './metrics-load.ts';
 import { reaction } from './reaction.ts';
 import { schedule } from './schedule.ts';
+import { soak } from './soak.ts';
 
-const BENCHMARKS: readonly Benchmark[] = [reaction, cost, schedule, metricsLoad];
+const BENCHMARKS: readonly Benchmark[] = [reaction, cost, schedule, metricsLoad, soak];
 
 const USAGE = `usage: npm run bench -- <${BENCHMARKS.map(b => b.name).join('|')}> [options]
   --canaries N       idle canaries (cost: the canaries measured idle)
@@ -19,6 +20,8 @@ const USAGE = `usage: npm run bench -- <${BENCHMARKS.map(b => b.name).join('|')}
   --steps K          analysis.iterations of every canary
   --metrics M        builtin | template (metrics)
   --idle-seconds S   idle measurement window (cost)
+  --minutes M        length of the run: minutes of releases (soak)
+  --kill-every S     seconds between two kill -9 of the controller, 0 for none (soak)
   --flag F           an extra controller flag, e.g. --flag=-kubeconfig-qps=500 (repeatable)
   --record           append the row to bench/results/<name>.md`;
 
@@ -34,6 +37,8 @@ function parse(argv: string[]): { benchmark: Benchmark; options: BenchOptions; s
       steps: { type: 'string' },
       metrics: { type: 'string' },
       'idle-seconds': { type: 'string' },
+      minutes: { type: 'string' },
+      'kill-every': { type: 'string' },
       flag: { type: 'string', multiple: true },
       record: { type: 'boolean' },
     },
@@ -56,6 +61,8 @@ function parse(argv: string[]): { benchmark: Benchmark; options: BenchOptions; s
     steps: count(values.steps, d.steps ?? 3),
     metrics,
     idleSeconds: count(values['idle-seconds'], d.idleSeconds ?? 60),
+    minutes: count(values.minutes, d.minutes ?? 60),
+    killEvery: count(values['kill-every'], d.killEvery ?? 300),
     flags: values.flag ?? [],
   };
   return { benchmark, options, save: values.record === true };

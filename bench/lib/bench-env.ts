@@ -5,7 +5,7 @@ import { silentLogger } from '../../src/logging/logger.ts';
 import { ControlPlane } from '../../src/playground/control-plane.ts';
 import { FakeKubelet } from '../../src/playground/fake-kubelet.ts';
 import { installCrds } from '../../src/playground/install-crds.ts';
-import { ControllerProcess } from './controller-process.ts';
+import { ControllerProcess, type LogLine } from './controller-process.ts';
 import { FakePrometheus } from './fake-prometheus.ts';
 import { Fleet } from './fleet.ts';
 
@@ -17,6 +17,7 @@ export class BenchEnv {
   readonly fleet: Fleet;
   private controllerProcess: ControllerProcess | undefined;
   private readonly controllerFlags: readonly string[];
+  private readonly controllerLogListeners: ((line: LogLine) => void)[] = [];
 
   private constructor(plane: ControlPlane, prometheus: FakePrometheus, controllerFlags: readonly string[]) {
     this.plane = plane;
@@ -52,13 +53,27 @@ export class BenchEnv {
     return this.controllerProcess;
   }
 
+  /** Calls listener with every log line of every controller started from now on, from its first line. */
+  onControllerLog(listener: (line: LogLine) => void): void {
+    this.controllerLogListeners.push(listener);
+  }
+
   async startController(): Promise<ControllerProcess> {
     this.controllerProcess = await ControllerProcess.start({
       kubeconfig: this.plane.kubeconfigPath,
       metricsServer: this.prometheus.url,
       flags: this.controllerFlags,
+      onLog: line => {
+        for (const listener of this.controllerLogListeners) listener(line);
+      },
     });
     return this.controllerProcess;
+  }
+
+  /** kill -9 the controller and start a new one with the same flags. */
+  async restartController(): Promise<ControllerProcess> {
+    await this.controllerProcess?.kill();
+    return this.startController();
   }
 
   async stop(): Promise<void> {

@@ -21,6 +21,10 @@ export interface BenchOptions {
   metrics: 'builtin' | 'template';
   /** Length of the idle measurement window (cost). */
   idleSeconds: number;
+  /** Length of the run in minutes (soak). */
+  minutes: number;
+  /** Seconds between two kill -9 of the controller, 0 for none (soak). */
+  killEvery: number;
   /** Extra controller flags, e.g. -kubeconfig-qps=500. */
   flags: string[];
 }

@@ -24,6 +24,8 @@ export interface ControllerStartOptions {
   metricsServer: string;
   /** Extra flags, e.g. -kubeconfig-qps=200. */
   flags?: readonly string[];
+  /** Sees every log line from the process's first one, including those written before it is ready. */
+  onLog?: (line: LogLine) => void;
 }
 
 /** What the controller has used so far. */
@@ -42,11 +44,21 @@ export class ControllerProcess {
   private readonly tail: string[] = [];
   private readonly exited: Promise<void>;
 
-  private constructor(child: ChildProcess, port: number) {
+  private constructor(child: ChildProcess, port: number, onLog?: (line: LogLine) => void) {
     this.child = child;
     this.port = port;
     this.startedAt = Date.now();
-    this.exited = new Promise(resolve => child.once('exit', () => resolve()));
+    if (onLog) this.listeners.push(onLog);
+    // A benchmark that crashes must not leave the controller running; a benchmark that restarts it many times
+    // must not pile up exit handlers.
+    const killOnExit = () => child.kill('SIGKILL');
+    process.once('exit', killOnExit);
+    this.exited = new Promise(resolve =>
+      child.once('exit', () => {
+        process.off('exit', killOnExit);
+        resolve();
+      }),
+    );
     if (child.stderr) createInterface({ input: child.stderr }).on('line', line => this.onLine(line));
   }
 
@@ -68,9 +80,7 @@ export class ControllerProcess {
       ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
-    // A benchmark that crashes must not leave the controller running.
-    process.once('exit', () => child.kill('SIGKILL'));
-    const controller = new ControllerProcess(child, port);
+    const controller = new ControllerProcess(child, port, options.onLog);
     try {
       await waitFor(
         async () => (await controller.get('/readyz').catch(() => undefined))?.ok === true,
@@ -121,6 +131,13 @@ export class ControllerProcess {
     const timer = setTimeout(() => this.child.kill('SIGKILL'), 25_000);
     await this.exited;
     clearTimeout(timer);
+  }
+
+  /** kill -9: the controller gets no chance to finish what it is doing, as when its node dies. */
+  async kill(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    this.child.kill('SIGKILL');
+    await this.exited;
   }
 
   private async get(path: string) {

@@ -32,10 +32,14 @@ export const keyOf = (ref: CanaryRef): string => `${ref.namespace}/${ref.name}`;
 /** Called with every phase a canary enters, when the watch delivers it. */
 export type PhaseListener = (key: string, phase: string, at: number) => void;
 
+/** Called with every version of every Canary the watch delivers. */
+export type CanaryListener = (key: string, canary: Canary) => void;
+
 export class Fleet {
   private readonly kube: KubeClient;
   private readonly informer: Informer<Canary>;
   private readonly listeners: PhaseListener[] = [];
+  private readonly canaryListeners: CanaryListener[] = [];
   private readonly namespaces = new Set<string>();
 
   constructor(kube: KubeClient) {
@@ -46,6 +50,7 @@ export class Fleet {
       logger: silentLogger(),
     });
     const notify = (canary: Canary, previous?: string) => {
+      for (const listener of this.canaryListeners) listener(objectKey(canary), canary);
       const phase = canary.status?.phase;
       if (phase === undefined || phase === previous) return;
       const at = Date.now();
@@ -68,6 +73,10 @@ export class Fleet {
 
   onPhase(listener: PhaseListener): void {
     this.listeners.push(listener);
+  }
+
+  onCanary(listener: CanaryListener): void {
+    this.canaryListeners.push(listener);
   }
 
   phase(ref: CanaryRef): string | undefined {
