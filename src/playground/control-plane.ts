@@ -28,6 +28,7 @@ export class ControlPlane {
   private readonly options: ControlPlaneOptions;
   readonly apiPort: number;
   private readonly etcdPort: number;
+  private etcdPeerPort = 0;
   private readonly processes = new Map<string, ManagedProcess>();
 
   private constructor(options: ControlPlaneOptions, dir: string, etcdPort: number, apiPort: number) {
@@ -69,6 +70,12 @@ export class ControlPlane {
   /** Stops the API server (etcd keeps the data), e.g. to test how clients ride out an outage. */
   async stopApiServer(): Promise<void> {
     await this.processes.get('kube-apiserver')?.stop();
+  }
+
+  /** Stops etcd and starts it again on the same ports and data, e.g. to test an outage behind the API server. */
+  async restartEtcd(): Promise<void> {
+    await this.processes.get('etcd')?.stop();
+    await this.startEtcd(this.etcdPeerPort);
   }
 
   /** Starts the API server again on the same port and waits until it is ready. */
@@ -118,6 +125,7 @@ export class ControlPlane {
   }
 
   private async startEtcd(peerPort: number): Promise<void> {
+    this.etcdPeerPort = peerPort;
     const client = `http://127.0.0.1:${this.etcdPort}`;
     const peer = `http://127.0.0.1:${peerPort}`;
     this.spawn('etcd', this.binaries.etcd, [

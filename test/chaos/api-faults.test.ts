@@ -1,5 +1,5 @@
 // API server faults during a release: conflicts on status writes, server errors and throttling, watches that go
-// silent, an API server restart. Whatever happens, the release ends as an undisturbed one does, every step taken once.
+// silent, an API server or etcd restart. Whatever happens, the release ends as an undisturbed one does, every step taken once.
 import assert from 'node:assert/strict';
 import { before, after, describe, it } from 'node:test';
 import { eventually, useCluster } from '../harness/cluster.ts';
@@ -73,22 +73,28 @@ describe('a release through API server faults', () => {
     });
   });
 
-  it('carries on after the API server restarts mid-release', async () => {
-    const ns = await cluster.namespace('restart');
-    await initializedPodinfo(cluster, ns, { ...analysis, interval: '2s' });
-    await setImage(cluster.client, ns, 'Deployment', 'podinfo:6.0.1');
-    await eventually(
-      async () => ((await getCanary(cluster, ns)).status?.canaryWeight ?? 0) >= 20,
-      'the release did not start',
-      60_000,
-    );
-    await cluster.plane.stopApiServer();
-    await cluster.plane.startApiServer();
-    await eventually(
-      async () => (await getCanary(cluster, ns)).status?.phase === 'Succeeded',
-      'the release did not succeed after the restart',
-      120_000,
-    );
-    await assertEveryStepOnce(cluster, ns, [20, 40, 60], 'podinfo:6.0.1');
-  });
+  for (const outage of ['the API server', 'etcd'] as const)
+    it(`carries on after ${outage} restarts mid-release`, async () => {
+      const ns = await cluster.namespace('restart');
+      await initializedPodinfo(cluster, ns, { ...analysis, interval: '2s' });
+      await setImage(cluster.client, ns, 'Deployment', 'podinfo:6.0.1');
+      await eventually(
+        async () => ((await getCanary(cluster, ns)).status?.canaryWeight ?? 0) >= 20,
+        'the release did not start',
+        60_000,
+      );
+      if (outage === 'etcd') {
+        // The API server stays up and answers errors until its storage is back.
+        await cluster.plane.restartEtcd();
+      } else {
+        await cluster.plane.stopApiServer();
+        await cluster.plane.startApiServer();
+      }
+      await eventually(
+        async () => (await getCanary(cluster, ns)).status?.phase === 'Succeeded',
+        'the release did not succeed after the restart',
+        120_000,
+      );
+      await assertEveryStepOnce(cluster, ns, [20, 40, 60], 'podinfo:6.0.1');
+    });
 });
