@@ -5,19 +5,12 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { createLogger } from '../../src/logging/logger.ts';
-import { MemoryGateStore } from '../../src/loadtester/gate-store.ts';
-import { LoadTesterServer, type LoadTesterOptions } from '../../src/loadtester/server.ts';
+import type { LoadTesterServer, LoadTesterOptions } from '../../src/loadtester/server.ts';
+import { startTester } from '../harness/loadtester.ts';
 import { waitFor } from '../../src/playground/process.ts';
 
 const BIN = new URL('../../bin/flagger-loadtester.js', import.meta.url).pathname;
-
-interface Tester {
-  url: string;
-  logs: Record<string, unknown>[];
-}
 
 const payload = (namespace: string, metadata: Record<string, string>) =>
   JSON.stringify({ name: 'podinfo', namespace, phase: 'Progressing', checksum: 'abc', metadata });
@@ -48,29 +41,8 @@ describe('load tester limits', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function start(
-    limits: Pick<LoadTesterOptions, 'allowedNamespaces' | 'disabledTaskTypes'>,
-  ): Promise<Tester> {
-    const logs: Record<string, unknown>[] = [];
-    const destination = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        for (const line of chunk.toString().split('\n').filter(Boolean))
-          logs.push(JSON.parse(line) as Record<string, unknown>);
-        done();
-      },
-    });
-    const server = await LoadTesterServer.start({
-      port: 0,
-      host: '127.0.0.1',
-      timeoutMs: 60_000,
-      gates: new MemoryGateStore(),
-      logger: createLogger({ level: 'debug', destination }),
-      shutdownGraceMs: 1_000,
-      ...limits,
-    });
-    servers.push(server);
-    return { url: `http://127.0.0.1:${String(server.port)}`, logs };
-  }
+  const start = (limits: Pick<LoadTesterOptions, 'allowedNamespaces' | 'disabledTaskTypes'>) =>
+    startTester(servers, limits);
 
   it('runs tasks only for the listed namespaces, and says why it refuses', async () => {
     const { url, logs } = await start({ allowedNamespaces: ['test', 'staging'] });

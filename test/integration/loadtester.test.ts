@@ -6,46 +6,16 @@ import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createLogger } from '../../src/logging/logger.ts';
-import { FileGateStore, MemoryGateStore, type GateStore } from '../../src/loadtester/gate-store.ts';
-import { LoadTesterServer, type LoadTesterOptions } from '../../src/loadtester/server.ts';
+import { FileGateStore } from '../../src/loadtester/gate-store.ts';
+import type { LoadTesterServer } from '../../src/loadtester/server.ts';
+import { startTester as start } from '../harness/loadtester.ts';
 import { waitFor } from '../../src/playground/process.ts';
 import { VERSION } from '../../src/version.ts';
 
-interface Tester {
-  server: LoadTesterServer;
-  url: string;
-  logs: Record<string, unknown>[];
-}
-
 const testers: LoadTesterServer[] = [];
-
-async function startTester(
-  options: Partial<LoadTesterOptions> & { gates?: GateStore } = {},
-): Promise<Tester> {
-  const logs: Record<string, unknown>[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split('\n').filter(Boolean))
-        logs.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  const server = await LoadTesterServer.start({
-    port: 0,
-    host: '127.0.0.1',
-    timeoutMs: 60_000,
-    gates: new MemoryGateStore(),
-    logger: createLogger({ level: 'debug', destination }),
-    shutdownGraceMs: 1_000,
-    ...options,
-  });
-  testers.push(server);
-  return { server, url: `http://127.0.0.1:${server.port}`, logs };
-}
+const startTester = (options?: Parameters<typeof start>[1]) => start(testers, options);
 
 async function post(
   url: string,
