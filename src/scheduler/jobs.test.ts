@@ -43,6 +43,29 @@ describe('CanaryJobs', () => {
     assert.ok(runs.length >= 3, `ran ${runs.length} times`);
   });
 
+  it('runs at most maxTicksInFlight ticks at once, the others in order once a slot frees', async () => {
+    let active = 0;
+    let maxActive = 0;
+    const order: string[] = [];
+    const jobs = new CanaryJobs(
+      async key => {
+        active++;
+        maxActive = Math.max(maxActive, active);
+        order.push(key);
+        await sleep(20);
+        active--;
+        return 'idle';
+      },
+      { idleResyncMs: HOUR, maxTicksInFlight: 2 },
+    );
+    for (const key of ['a', 'b', 'c', 'd', 'e']) jobs.ensure(key, 60_000);
+    jobs.remove('e');
+    await sleep(150);
+    assert.equal(maxActive, 2);
+    assert.deepEqual(order, ['a', 'b', 'c', 'd'], 'in order, and a removed job does not tick');
+    await jobs.stop();
+  });
+
   it('times ticks from the start of the previous one, as a ticker does', async () => {
     const starts: number[] = [];
     const jobs = new CanaryJobs(

@@ -20,6 +20,34 @@ export type RunTick = (key: string) => Promise<TickEnd>;
 export interface JobsOptions {
   /** Longest wait between two ticks of an idle canary: the safety net for changes no watch reports. */
   idleResyncMs: number;
+  /**
+   * Most ticks running at once (default 64); the others wait for a slot, in order. A tick holds its canary,
+   * target, primary and Services: a thousand canaries created together would otherwise hold them all at once,
+   * and the process keeps that peak of memory.
+   */
+  maxTicksInFlight?: number;
+}
+
+/** At most `size` pieces of work at once; the others wait in order of arrival. */
+class Slots {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(size: number) {
+    this.free = size;
+  }
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>(resolve => this.waiting.push(resolve));
+    try {
+      return await work();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free++;
+    }
+  }
 }
 
 interface Job {
@@ -37,10 +65,12 @@ export class CanaryJobs {
   private readonly jobs = new Map<string, Job>();
   private readonly run: RunTick;
   private readonly options: JobsOptions;
+  private readonly slots: Slots;
 
   constructor(run: RunTick, options: JobsOptions) {
     this.run = run;
     this.options = options;
+    this.slots = new Slots(options.maxTicksInFlight ?? 64);
   }
 
   /**
@@ -122,7 +152,9 @@ export class CanaryJobs {
 
   private start(key: string, job: Job): void {
     const started = Date.now();
-    job.running = this.run(key)
+    // A job removed while its tick waited for a slot does not tick.
+    job.running = this.slots
+      .run(() => (job.removed ? Promise.resolve<TickEnd>('retry') : this.run(key)))
       .catch((): TickEnd => 'retry')
       .then(end => {
         job.running = undefined;
