@@ -54,9 +54,9 @@ export class Controller {
     this.options = options;
     this.logger = logger;
     this.jobs = new CanaryJobs(
-      async key => {
+      async (key, requestOnly) => {
         const { namespace, name } = splitKey(key);
-        const end = await advanceCanary(deps, namespace ?? '', name);
+        const end = await advanceCanary(deps, namespace ?? '', name, requestOnly);
         // Only a watched target reports its new revisions: others are polled at the interval, as by Flagger.
         const canary = this.canaries.get(key);
         return end === 'idle' && canary !== undefined && !watchedTarget(canary) ? 'retry' : end;

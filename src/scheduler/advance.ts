@@ -16,6 +16,7 @@ import {
   analysisDelayRemainingMs,
   requested,
   ABORT_ANNOTATION,
+  CONTROL_ANNOTATIONS,
   PAUSE_ANNOTATION,
   PROMOTE_ANNOTATION,
   RESET_ANNOTATION,
@@ -52,22 +53,20 @@ const PROMOTING = new Set(['Promoting', 'Finalising']);
  * Runs one tick for the canary name/namespace. Never throws: failures become events. The tick ended idle when
  * it left the canary in an idle phase without a warning; after a warning the next tick comes at the interval.
  */
-export async function advanceCanary(deps: SchedulerDeps, namespace: string, name: string): Promise<TickEnd> {
+export async function advanceCanary(
+  deps: SchedulerDeps,
+  namespace: string,
+  name: string,
+  requestOnly = false,
+): Promise<TickEnd> {
   // Always a fresh read, never the informer's cache: the tick must start from the stored status.
   const canary = await deps.kube.tryGet<Canary>({ apiVersion: API_VERSION, kind: 'Canary', name, namespace });
   if (!canary) {
     deps.recorder.logger({ metadata: { name, namespace } }).error(`Canary ${name}.${namespace} not found`);
     return 'retry';
   }
-  if (canary.spec.suspend === true) {
-    await deps.recorder.info(canary, 'skipping canary run as object is suspended');
-    return endOf(canary.status?.phase);
-  }
-  // Extension: pause through an annotation, which GitOps tools leave alone (they own the spec).
-  if (requested(canary, PAUSE_ANNOTATION)) {
-    await deps.recorder.info(canary, `skipping canary run as ${PAUSE_ANNOTATION} is set`);
-    return endOf(canary.status?.phase);
-  }
+  const skipped = await skippedTick(deps, canary, requestOnly);
+  if (skipped !== undefined) return skipped;
   let ctx: TickContext | undefined;
   try {
     ctx = new TickContext(deps, canary);
@@ -77,6 +76,27 @@ export async function advanceCanary(deps: SchedulerDeps, namespace: string, name
     await deps.recorder.warn(ctx?.canary ?? canary, err instanceof Error ? err.message : String(err));
     return endOf(ctx?.phase ?? canary.status?.phase, true);
   }
+}
+
+/** How a tick ends that does nothing: suspended, paused, or a request already taken; undefined: it runs. */
+async function skippedTick(
+  deps: SchedulerDeps,
+  canary: Canary,
+  requestOnly: boolean,
+): Promise<TickEnd | undefined> {
+  // A request the previous tick already took: during an analysis another tick now would be an extra step.
+  const pending = CONTROL_ANNOTATIONS.some(key => canary.metadata.annotations?.[key] !== undefined);
+  if (requestOnly && !pending && ANALYSING_PHASES.has(canary.status?.phase ?? '')) return 'analysing';
+  if (canary.spec.suspend === true) {
+    await deps.recorder.info(canary, 'skipping canary run as object is suspended');
+    return endOf(canary.status?.phase);
+  }
+  // Extension: pause through an annotation, which GitOps tools leave alone (they own the spec).
+  if (requested(canary, PAUSE_ANNOTATION)) {
+    await deps.recorder.info(canary, `skipping canary run as ${PAUSE_ANNOTATION} is set`);
+    return endOf(canary.status?.phase);
+  }
+  return undefined;
 }
 
 function endOf(phase: string | undefined, warned = false): TickEnd {

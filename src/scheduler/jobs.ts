@@ -15,7 +15,11 @@
  */
 export type TickEnd = 'idle' | 'retry' | 'analysing';
 
-export type RunTick = (key: string) => Promise<TickEnd>;
+/**
+ * Runs one tick. `requestOnly`: the tick re-runs for a control request that came during the previous tick, which
+ * may already have acted on it; during an analysis it must then do nothing, or it would take an extra step.
+ */
+export type RunTick = (key: string, requestOnly: boolean) => Promise<TickEnd>;
 
 export interface JobsOptions {
   /** Longest wait between two ticks of an idle canary: the safety net for changes no watch reports. */
@@ -56,8 +60,8 @@ interface Job {
   running: Promise<void> | undefined;
   /** How the last tick ended; undefined before the first one. */
   lastEnd: TickEnd | undefined;
-  /** A nudge or a request arrived during a tick: run again right after it, unless that tick is analysing. */
-  again: boolean;
+  /** What arrived during a tick, to run again right after it. */
+  again: 'nudge' | 'request' | undefined;
   removed: boolean;
 }
 
@@ -86,7 +90,7 @@ export class CanaryJobs {
       timer: undefined,
       running: undefined,
       lastEnd: undefined,
-      again: false,
+      again: undefined,
       removed: false,
     };
     this.jobs.set(key, job);
@@ -99,7 +103,7 @@ export class CanaryJobs {
     }
     job.running = previous.finally(() => {
       job.running = undefined;
-      job.again = false;
+      job.again = undefined;
       if (!job.removed) this.start(key, job);
     });
     return true;
@@ -110,19 +114,25 @@ export class CanaryJobs {
    * an analysis is under way, whose next tick comes at the interval and sees the change then.
    */
   nudge(key: string): void {
-    const job = this.jobs.get(key);
-    if (job?.lastEnd === 'analysing' && !job.running) return;
-    this.request(key);
+    this.wake(key, 'nudge');
   }
 
-  /** A user's request (a control annotation): runs the next tick now, whatever the phase. */
+  /**
+   * A user's request (a control annotation): runs the next tick now, whatever the phase; during a tick, a tick
+   * right after it that acts only if the request is still pending.
+   */
   request(key: string): void {
+    this.wake(key, 'request');
+  }
+
+  private wake(key: string, why: 'nudge' | 'request'): void {
     const job = this.jobs.get(key);
     if (!job) return;
     if (job.running) {
-      job.again = true;
+      if (job.again !== 'request') job.again = why;
       return;
     }
+    if (why === 'nudge' && job.lastEnd === 'analysing') return;
     clearTimeout(job.timer);
     this.start(key, job);
   }
@@ -150,22 +160,22 @@ export class CanaryJobs {
     await Promise.all(running);
   }
 
-  private start(key: string, job: Job): void {
+  private start(key: string, job: Job, requestOnly = false): void {
     const started = Date.now();
     // A job removed while its tick waited for a slot does not tick.
     job.running = this.slots
-      .run(() => (job.removed ? Promise.resolve<TickEnd>('retry') : this.run(key)))
+      .run(() => (job.removed ? Promise.resolve<TickEnd>('retry') : this.run(key, requestOnly)))
       .catch((): TickEnd => 'retry')
       .then(end => {
         job.running = undefined;
         job.lastEnd = end;
         if (job.removed) return;
         const again = job.again;
-        job.again = false;
-        // After an analysing tick a nudge or request that came meanwhile is dropped: the tick may have taken a
-        // step, and a second tick now would take the next one before its interval. The interval's tick sees it.
-        if (again && end !== 'analysing') {
-          this.start(key, job);
+        job.again = undefined;
+        // After an analysing tick a nudge that came meanwhile is left to the interval: the tick may have taken a
+        // step, and a second tick now would take the next one early. A request is re-run, acting only if pending.
+        if (again === 'request' || (again === 'nudge' && end !== 'analysing')) {
+          this.start(key, job, again === 'request');
           return;
         }
         job.timer = setTimeout(() => this.start(key, job), this.delay(job, end, Date.now() - started));
