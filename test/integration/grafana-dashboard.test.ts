@@ -241,7 +241,10 @@ describe('Grafana dashboard deploy/grafana/canary-analysis.json', () => {
       await flagger.serveTraffic(ns, 'podinfo-primary', { rps: 20, successRate: 100, latencyMs: 40 });
       await flagger.serveTraffic(ns, 'podinfo', { rps: 10, successRate: 99.5, latencyMs: 120 });
       await cluster.client.create(podinfoDeployment(ns, 'podinfo:6.0.0'));
-      await cluster.client.create(podinfoCanary(ns, { stepWeight: 50, maxWeight: 50, threshold: 1 }));
+      // Ticks 3s apart: two analysis durations observed between two scrapes would leave no rate to show.
+      await cluster.client.create(
+        podinfoCanary(ns, { interval: '3s', stepWeight: 50, maxWeight: 50, threshold: 1 }),
+      );
       const phase = async () => (await getCanary(cluster, ns)).status?.phase;
       await eventually(async () => (await phase()) === 'Initialized', 'not initialized', 60_000);
       await setImage(cluster.client, ns, 'Deployment', 'podinfo:6.0.1');
