@@ -38,8 +38,10 @@ export async function runCanary(ctx: TickContext, routes: Routes): Promise<void>
       .info(`Running mirror step ${next.primaryWeight}/${next.canaryWeight}/${next.mirrored}`);
   }
   await ctx.setRoutes(next);
-  await ctx.write(setCounter('canaryWeight', next.canaryWeight));
+  // The traffic has moved, so it is said before the status write: should that fail, the next tick goes on from
+  // the routes (not the status), and the step would otherwise never be reported (Flagger reports it after).
   await ctx.info(`Advance ${canaryId(ctx.canary)} canary weight ${next.canaryWeight}`);
+  await ctx.write(setCounter('canaryWeight', next.canaryWeight));
 }
 
 /** A/B testing: matching requests go to the canary for `iterations` ticks, then promotion. */
