@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CanaryJobs, type TickEnd } from './jobs.ts';
+import { CanaryJobs, type JobsOptions, type TickEnd } from './jobs.ts';
 
 const HOUR = 3_600_000;
 
@@ -18,51 +18,53 @@ function counted(end: () => TickEnd = () => 'retry', idleResyncMs = HOUR) {
   return { jobs, counter };
 }
 
+/** Jobs whose ticks take `ms`, with the most ticks seen running at once and the keys in the order they ran. */
+function overlapping(ms: number, end: TickEnd, options: JobsOptions = { idleResyncMs: HOUR }) {
+  const seen = { active: 0, maxActive: 0, keys: [] as string[] };
+  const jobs = new CanaryJobs(async key => {
+    seen.active++;
+    seen.maxActive = Math.max(seen.maxActive, seen.active);
+    seen.keys.push(key);
+    await sleep(ms);
+    seen.active--;
+    return end;
+  }, options);
+  return { jobs, seen };
+}
+
+/** Jobs whose first tick runs until release(); `runs` holds each tick's requestOnly. */
+function firstTickHeld(end: TickEnd) {
+  const held: { release: () => void; runs: boolean[] } = { release: () => undefined, runs: [] };
+  const jobs = new CanaryJobs(
+    async (_key, requestOnly) => {
+      held.runs.push(requestOnly);
+      if (held.runs.length === 1) await new Promise<void>(resolve => (held.release = resolve));
+      return end;
+    },
+    { idleResyncMs: HOUR },
+  );
+  return { jobs, held };
+}
+
 describe('CanaryJobs', () => {
   it('runs a new job at once, then every interval, never overlapping', async () => {
-    let active = 0;
-    let maxActive = 0;
-    const runs: string[] = [];
-    const jobs = new CanaryJobs(
-      async key => {
-        active++;
-        maxActive = Math.max(maxActive, active);
-        runs.push(key);
-        await sleep(15);
-        active--;
-        return 'retry';
-      },
-      { idleResyncMs: HOUR },
-    );
+    const { jobs, seen } = overlapping(15, 'retry');
     jobs.ensure('a', 10);
     jobs.nudge('a');
     jobs.nudge('a');
     await sleep(120);
     await jobs.stop();
-    assert.equal(maxActive, 1);
-    assert.ok(runs.length >= 3, `ran ${runs.length} times`);
+    assert.equal(seen.maxActive, 1);
+    assert.ok(seen.keys.length >= 3, `ran ${seen.keys.length} times`);
   });
 
   it('runs at most maxTicksInFlight ticks at once, the others in order once a slot frees', async () => {
-    let active = 0;
-    let maxActive = 0;
-    const order: string[] = [];
-    const jobs = new CanaryJobs(
-      async key => {
-        active++;
-        maxActive = Math.max(maxActive, active);
-        order.push(key);
-        await sleep(20);
-        active--;
-        return 'idle';
-      },
-      { idleResyncMs: HOUR, maxTicksInFlight: 2 },
-    );
+    const { jobs, seen } = overlapping(20, 'idle', { idleResyncMs: HOUR, maxTicksInFlight: 2 });
     for (const key of ['a', 'b', 'c', 'd', 'e']) jobs.ensure(key, 60_000);
     jobs.remove('e');
     await sleep(150);
-    assert.equal(maxActive, 2);
-    assert.deepEqual(order, ['a', 'b', 'c', 'd'], 'in order, and a removed job does not tick');
+    assert.equal(seen.maxActive, 2);
+    assert.deepEqual(seen.keys, ['a', 'b', 'c', 'd'], 'in order, and a removed job does not tick');
     await jobs.stop();
   });
 
@@ -110,45 +112,27 @@ describe('CanaryJobs', () => {
 
   it('runs a nudge that came during a tick after it, unless the tick is analysing', async () => {
     for (const end of ['idle', 'retry', 'analysing'] as const) {
-      let release: () => void = () => undefined;
-      const runs: boolean[] = [];
-      const jobs = new CanaryJobs(
-        async (_key, requestOnly) => {
-          runs.push(requestOnly);
-          if (runs.length === 1) await new Promise<void>(resolve => (release = resolve));
-          return end;
-        },
-        { idleResyncMs: HOUR },
-      );
+      const { jobs, held } = firstTickHeld(end);
       jobs.ensure('a', 60_000);
       await sleep(10);
       jobs.nudge('a');
-      release();
+      held.release();
       await sleep(20);
       // An analysing tick may have taken a step: another at once would take the next before its interval.
-      assert.deepEqual(runs, end === 'analysing' ? [false] : [false, false], end);
+      assert.deepEqual(held.runs, end === 'analysing' ? [false] : [false, false], end);
       await jobs.stop();
     }
   });
 
   it('re-runs a request that came during a tick as a tick that acts only if it is still pending', async () => {
-    let release: () => void = () => undefined;
-    const runs: boolean[] = [];
-    const jobs = new CanaryJobs(
-      async (_key, requestOnly) => {
-        runs.push(requestOnly);
-        if (runs.length === 1) await new Promise<void>(resolve => (release = resolve));
-        return 'analysing';
-      },
-      { idleResyncMs: HOUR },
-    );
+    const { jobs, held } = firstTickHeld('analysing');
     jobs.ensure('a', 60_000);
     await sleep(10);
     jobs.request('a');
     jobs.nudge('a');
-    release();
+    held.release();
     await sleep(20);
-    assert.deepEqual(runs, [false, true]);
+    assert.deepEqual(held.runs, [false, true]);
     await jobs.stop();
   });
 
