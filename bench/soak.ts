@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Canary, CanaryMetric } from '../src/api/canary.ts';
 import { API_VERSION } from '../src/api/crds.ts';
 import type { MetricTemplate } from '../src/api/metric-template.ts';
+import { IDLE_PHASES } from '../src/scheduler/phases.ts';
 import { initTimeoutMs, intervalMs, progress, type Benchmark, type BenchOptions } from './lib/benchmark.ts';
 import type { BenchEnv } from './lib/bench-env.ts';
 import {
@@ -19,7 +20,6 @@ import { iterationsAnalysis, keyOf, type CanaryRef } from './lib/fleet.ts';
 import type { Row } from './lib/report.ts';
 import { fmt, sum } from './lib/stats.ts';
 
-const IDLE_PHASES = new Set(['Initialized', 'Succeeded', 'Failed']);
 const OUTCOMES = new Set(['Succeeded', 'Failed']);
 /** Release n is expected to fail when n is a multiple of this. */
 const FAIL_EVERY = 5;
