@@ -1,6 +1,6 @@
 // Starts the real controller in this process against a test cluster, with a real Prometheus scraping a fake
 // Istio exporter for the built-in metrics, and keeps its JSON log lines for assertions.
-import { Writable } from 'node:stream';
+import { jsonLogSink } from './json-log.ts';
 import { after, before } from 'node:test';
 import type { Canary } from '../../src/api/canary.ts';
 import { API_VERSION } from '../../src/api/crds.ts';
@@ -45,13 +45,7 @@ export function useController(
 ): TestController {
   const handle = { logs: [] as Record<string, unknown>[] } as TestController;
   const start = async () => {
-    const destination = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        for (const line of chunk.toString().split('\n').filter(Boolean))
-          handle.logs.push(JSON.parse(line) as Record<string, unknown>);
-        done();
-      },
-    });
+    const destination = jsonLogSink(handle.logs);
     const flags = parseFlags([`-metrics-server=${handle.prometheus.url}`], {});
     const logger = createLogger({ level: 'debug', destination });
     handle.runtime = await ControllerRuntime.start({

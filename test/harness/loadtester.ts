@@ -1,5 +1,5 @@
 // A load tester server on 127.0.0.1 for tests, with its JSON log lines kept for assertions.
-import { Writable } from 'node:stream';
+import { jsonLogSink } from './json-log.ts';
 import { createLogger } from '../../src/logging/logger.ts';
 import { MemoryGateStore, type GateStore } from '../../src/loadtester/gate-store.ts';
 import { LoadTesterServer, type LoadTesterOptions } from '../../src/loadtester/server.ts';
@@ -16,13 +16,7 @@ export async function startTester(
   options: Partial<LoadTesterOptions> & { gates?: GateStore } = {},
 ): Promise<Tester> {
   const logs: Record<string, unknown>[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split('\n').filter(Boolean))
-        logs.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
+  const destination = jsonLogSink(logs);
   const server = await LoadTesterServer.start({
     port: 0,
     host: '127.0.0.1',
