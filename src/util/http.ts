@@ -74,9 +74,7 @@ export async function getJson(
   } catch (err) {
     throw new Error(
       `${query.provider} error unmarshaling result: ${describeFailure(err)}, '${excerpt(body)}'`,
-      {
-        cause: err,
-      },
+      { cause: err },
     );
   }
 }
