@@ -8,6 +8,7 @@ import { fetch, type Dispatcher, type Response } from 'undici';
 import { errorFromResponse, isConflict, isNotFound, transportError, type StatusBody } from './errors.ts';
 import { TokenBucket, type RateLimit } from './rate-limiter.ts';
 import { ResourceResolver, type ResourceInfo } from './resources.ts';
+import { currentReadScope } from './read-scope.ts';
 import { openWatchStream } from './watch-stream.ts';
 import type { KubeObject, ObjectList, ObjectRef } from './types.ts';
 
@@ -126,10 +127,18 @@ export class KubeClient {
     this.listeners.push(listener);
   }
 
-  /** Reads one object; throws a NotFound KubeApiError when it does not exist. */
+  /**
+   * Reads one object; throws a NotFound KubeApiError when it does not exist. In a read scope (read-scope.ts), an
+   * object the scope already read or wrote is not asked for again.
+   */
   async get<T extends KubeObject>(ref: ObjectRef): Promise<T> {
-    const path = await this.objectPath(ref, ref.name);
-    return this.request<T>('GET', path, { what: `get ${describe(ref)}` });
+    const scope = currentReadScope();
+    const remembered = scope?.recall(this.server, ref);
+    if (remembered) return structuredClone(await remembered) as T;
+    const read = this.objectPath(ref, ref.name).then(path =>
+      this.request<T>('GET', path, { what: `get ${describe(ref)}` }),
+    );
+    return this.stored(ref, read);
   }
 
   /** Reads one object, or undefined when it does not exist. */
@@ -175,31 +184,34 @@ export class KubeClient {
   async create<T extends KubeObject>(obj: T): Promise<T> {
     const ref = refOf(obj);
     const path = await this.collectionPath(ref.apiVersion, ref.kind, ref.namespace);
-    return this.request<T>('POST', path, {
+    const created = this.request<T>('POST', path, {
       body: obj,
       query: { fieldManager: this.fieldManager },
       what: `create ${describe(ref)}`,
     });
+    return this.stored(ref, created);
   }
 
   /** Replaces an object (optimistic concurrency through metadata.resourceVersion). */
   async update<T extends KubeObject>(obj: T): Promise<T> {
     const ref = refOf(obj);
-    return this.request<T>('PUT', await this.objectPath(ref, ref.name), {
+    const updated = this.request<T>('PUT', await this.objectPath(ref, ref.name), {
       body: obj,
       query: { fieldManager: this.fieldManager },
       what: `update ${describe(ref)}`,
     });
+    return this.stored(ref, updated);
   }
 
   /** Replaces an object's status through the status subresource. */
   async updateStatus<T extends KubeObject>(obj: T): Promise<T> {
     const ref = refOf(obj);
-    return this.request<T>('PUT', `${await this.objectPath(ref, ref.name)}/status`, {
+    const updated = this.request<T>('PUT', `${await this.objectPath(ref, ref.name)}/status`, {
       body: obj,
       query: { fieldManager: this.fieldManager },
       what: `update status of ${describe(ref)}`,
     });
+    return this.stored(ref, updated);
   }
 
   /** Patches an object, or its status when subresource is 'status'. */
@@ -210,23 +222,25 @@ export class KubeClient {
     subresource?: 'status',
   ): Promise<T> {
     const base = await this.objectPath(ref, ref.name);
-    return this.request<T>('PATCH', subresource ? `${base}/${subresource}` : base, {
+    const patched = this.request<T>('PATCH', subresource ? `${base}/${subresource}` : base, {
       body: patch,
       contentType: patchContentTypes[type],
       query: { fieldManager: this.fieldManager },
       what: `patch ${describe(ref)}`,
     });
+    return this.stored(ref, patched);
   }
 
   /** Server-side apply: this client becomes the manager of every field in obj. */
   async apply<T extends KubeObject>(obj: T, options: { force?: boolean } = {}): Promise<T> {
     const ref = refOf(obj);
-    return this.request<T>('PATCH', await this.objectPath(ref, ref.name), {
+    const applied = this.request<T>('PATCH', await this.objectPath(ref, ref.name), {
       body: obj,
       contentType: 'application/apply-patch+yaml',
       query: { fieldManager: this.fieldManager, force: options.force ? 'true' : undefined },
       what: `apply ${describe(ref)}`,
     });
+    return this.stored(ref, applied);
   }
 
   /** Deletes an object; returns false when it was already gone. */
@@ -234,6 +248,7 @@ export class KubeClient {
     ref: ObjectRef,
     options: { propagationPolicy?: 'Foreground' | 'Background' | 'Orphan'; gracePeriodSeconds?: number } = {},
   ): Promise<boolean> {
+    currentReadScope()?.forget(this.server, ref);
     try {
       await this.request('DELETE', await this.objectPath(ref, ref.name), {
         body: { kind: 'DeleteOptions', apiVersion: 'v1', ...options },
@@ -249,6 +264,7 @@ export class KubeClient {
   /**
    * Reads an object, applies mutate and writes it back; on a conflict it reads again and retries, so a
    * concurrent writer never makes the change fail or overwrites theirs. mutate returns false to skip the write.
+   * In a read scope the first attempt starts from the scope's copy: a stale one costs a conflict, not a GET each time.
    */
   async modify<T extends KubeObject>(
     ref: ObjectRef,
@@ -263,6 +279,7 @@ export class KubeClient {
         return await (options.status ? this.updateStatus(current) : this.update(current));
       } catch (err) {
         if (!isConflict(err) || attempt >= attempts) throw err;
+        currentReadScope()?.forget(this.server, ref);
       }
     }
   }
@@ -337,6 +354,12 @@ export class KubeClient {
     if (info.namespaced && !ref.namespace) throw new Error(`${describe(ref)} needs a namespace`);
     const collection = await this.collectionPath(ref.apiVersion, ref.kind, ref.namespace);
     return `${collection}/${encodeURIComponent(name)}`;
+  }
+
+  /** In a read scope, what the server answers for ref is what later reads of it get (a copy each). */
+  private stored<T extends KubeObject>(ref: ObjectRef, answer: Promise<T>): Promise<T> {
+    currentReadScope()?.remember(this.server, ref, answer);
+    return answer;
   }
 
   private url(path: string, query: Record<string, string | undefined> = {}): URL {

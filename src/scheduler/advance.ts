@@ -10,6 +10,7 @@ import {
   skipAnalysis,
 } from '../api/defaults.ts';
 import { formatDuration } from '../api/duration.ts';
+import { withReadScope } from '../kube/read-scope.ts';
 import type { MetricCheck } from '../metrics/types.ts';
 import type { Routes } from '../routers/types.ts';
 import {
@@ -52,12 +53,22 @@ const PROMOTING = new Set(['Promoting', 'Finalising']);
 /**
  * Runs one tick for the canary name/namespace. Never throws: failures become events. The tick ended idle when
  * it left the canary in an idle phase without a warning; after a warning the next tick comes at the interval.
+ * The tick is one read scope: its plugins share what it read and wrote instead of a GET each.
  */
-export async function advanceCanary(
+export function advanceCanary(
   deps: SchedulerDeps,
   namespace: string,
   name: string,
   requestOnly = false,
+): Promise<TickEnd> {
+  return withReadScope(() => advanceInScope(deps, namespace, name, requestOnly));
+}
+
+async function advanceInScope(
+  deps: SchedulerDeps,
+  namespace: string,
+  name: string,
+  requestOnly: boolean,
 ): Promise<TickEnd> {
   // Always a fresh read, never the informer's cache: the tick must start from the stored status.
   const canary = await deps.kube.tryGet<Canary>({ apiVersion: API_VERSION, kind: 'Canary', name, namespace });

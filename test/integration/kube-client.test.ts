@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { KubeClient } from '../../src/kube/client.ts';
 import { isAlreadyExists, isInvalid, isNotFound } from '../../src/kube/errors.ts';
 import { EventRecorder } from '../../src/kube/events.ts';
+import { withReadScope } from '../../src/kube/read-scope.ts';
 import type { ConfigMap, CoreEvent, Deployment } from '../../src/kube/types.ts';
 import { silentLogger } from '../../src/logging/logger.ts';
 import { useCluster } from '../harness/cluster.ts';
@@ -91,6 +92,52 @@ describe('KubeClient on a real API server', () => {
     assert.equal(attempts, 2);
     const data = (await cluster.client.get<ConfigMap>(ref)).data;
     assert.deepEqual(data, { theirs: 'yes', ours: 'yes' });
+  });
+
+  it('in a read scope, reads an object once, sees its own writes and reads afresh after a conflict', async () => {
+    const ns = await cluster.namespace();
+    const ref = { apiVersion: 'v1', kind: 'ConfigMap', name: 'scoped', namespace: ns };
+    await cluster.client.create(cm(ns, 'scoped', { v: '1' }));
+    const client = new KubeClient(cluster.client.kubeConfig);
+    await client.get(ref); // API discovery, outside the count
+    const requests: string[] = [];
+    client.onResponse(method => requests.push(method));
+    // Another writer, outside the scope: a continuation takes the context of the code that registered it.
+    let letThemWrite = () => {};
+    const theyWrote = new Promise<void>(resolve => (letThemWrite = resolve)).then(() =>
+      cluster.client.patch(ref, 'merge', { data: { theirs: 'yes' } }),
+    );
+    let release = () => {};
+    const released = new Promise<void>(resolve => (release = resolve));
+    let background: Promise<ConfigMap> | undefined;
+    await withReadScope(async () => {
+      const [a, b] = await Promise.all([client.get<ConfigMap>(ref), client.get<ConfigMap>(ref)]);
+      a.data = { v: 'mutated by its reader' };
+      assert.deepEqual((await client.get<ConfigMap>(ref)).data, { v: '1' });
+      assert.deepEqual(b.data, { v: '1' });
+      assert.deepEqual(requests, ['GET']);
+      // What this client writes is what it reads next, without asking.
+      await client.patch(ref, 'merge', { data: { v: '2' } });
+      assert.deepEqual((await client.get<ConfigMap>(ref)).data, { v: '2' });
+      assert.deepEqual(requests, ['GET', 'PATCH']);
+      // Another writer: the scope's copy is stale, which the write's conflict reveals.
+      letThemWrite();
+      await theyWrote;
+      await client.modify<ConfigMap>(ref, obj => {
+        obj.data = { ...obj.data, ours: 'yes' };
+        return true;
+      });
+      assert.deepEqual(requests, ['GET', 'PATCH', 'PUT', 'GET', 'PUT']);
+      assert.deepEqual((await client.get<ConfigMap>(ref)).data, { v: '2', theirs: 'yes', ours: 'yes' });
+      assert.equal(await client.delete(ref), true);
+      assert.equal(await client.tryGet(ref), undefined);
+      await client.create(cm(ns, 'scoped', { v: '3' }));
+      background = released.then(() => client.get<ConfigMap>(ref));
+    });
+    // Work the scope started reads afresh once the scope is over.
+    await cluster.client.patch(ref, 'merge', { data: { v: '4' } });
+    release();
+    assert.equal((await background)?.data?.v, '4');
   });
 
   it('holds requests to -kubeconfig-qps after a -kubeconfig-burst', async () => {
