@@ -13,10 +13,11 @@ import type { Logger } from '../logging/logger.ts';
 import { advanceCanary } from '../scheduler/advance.ts';
 import { addFinalizer, FINALIZER, finalizeCanary, removeFinalizer } from '../scheduler/finalize.ts';
 import { CONTROL_ANNOTATIONS, PAUSE_ANNOTATION } from '../scheduler/extensions.ts';
+import { CarriedReads } from '../scheduler/carried-reads.ts';
 import { CanaryJobs } from '../scheduler/jobs.ts';
 import { setPhase, setValidation, VALIDATED_CONDITION } from '../scheduler/status.ts';
 import type { SchedulerDeps } from '../scheduler/types.ts';
-import { watchDependencies, watchedTarget } from './dependencies.ts';
+import { watchDependencies, watchedTarget, type Dependencies } from './dependencies.ts';
 import type { PrometheusTelemetry } from './telemetry.ts';
 
 export interface ControllerOptions {
@@ -47,16 +48,18 @@ export class Controller {
   private readonly canaries: Informer<Canary>;
   private readonly queue = new WorkQueue({ baseDelayMs: 500, maxDelayMs: 60_000 });
   private readonly jobs: CanaryJobs;
-  private readonly stopDependencies: () => void;
+  private readonly dependencies: Dependencies;
 
   constructor(deps: SchedulerDeps, options: ControllerOptions, logger: Logger) {
-    this.deps = deps;
+    // Each analysing canary's tick starts from what its last one read, where the watches see no change.
+    const carriedReads = new CarriedReads((...args) => this.dependencies.isCurrent(...args));
+    this.deps = { ...deps, carriedReads };
     this.options = options;
     this.logger = logger;
     this.jobs = new CanaryJobs(
       async (key, requestOnly) => {
         const { namespace, name } = splitKey(key);
-        const end = await advanceCanary(deps, namespace ?? '', name, requestOnly);
+        const end = await advanceCanary(this.deps, namespace ?? '', name, requestOnly);
         // Only a watched target reports its new revisions: others are polled at the interval, as by Flagger.
         const canary = this.canaries.get(key);
         return end === 'idle' && canary !== undefined && !watchedTarget(canary) ? 'retry' : end;
@@ -83,6 +86,7 @@ export class Controller {
       onDelete: canary => {
         this.countCanaries(canary);
         this.jobs.remove(objectKey(canary));
+        carriedReads.forget(objectKey(canary));
         // A canary that waited for this one's target may have it now.
         for (const other of this.canaries.list(canary.metadata.namespace ?? ''))
           if (sameTarget(other, canary)) this.queue.add(objectKey(other));
@@ -90,7 +94,7 @@ export class Controller {
     });
     options.telemetry?.watchInformer('Canary', this.canaries.stats);
     options.telemetry?.watchQueue(() => this.queue.length);
-    this.stopDependencies = watchDependencies(deps.kube, options, logger, (namespace, match) =>
+    this.dependencies = watchDependencies(deps.kube, options, logger, (namespace, match) =>
       this.nudgeConcerned(namespace, match),
     );
   }
@@ -109,7 +113,7 @@ export class Controller {
   async stop(): Promise<void> {
     this.queue.shutdown();
     this.canaries.stop();
-    this.stopDependencies();
+    this.dependencies.stop();
     await this.jobs.stop();
   }
 

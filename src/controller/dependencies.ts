@@ -1,11 +1,13 @@
 // Watches what a canary depends on (its target Deployment/DaemonSet and the ConfigMaps/Secrets it tracks) and
 // what it generates (the primary, the Services), so that a change is acted on at once: idle canaries are not
 // polled. The watches carry metadata only: a change here only nudges the canaries it concerns, whose tick then
-// reads what it needs, so no ConfigMap or Secret data is held in memory.
+// reads what it needs, so no ConfigMap or Secret data is held in memory. The versions they see also tell a tick
+// which of its previous tick's reads are still current (scheduler/carried-reads.ts).
 import type { Canary } from '../api/canary.ts';
 import { serviceNames } from '../api/defaults.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { Informer } from '../kube/informer.ts';
+import type { IsCurrent } from '../kube/read-scope.ts';
 import type { KubeObject } from '../kube/types.ts';
 import { primaryName } from '../targets/generated-metadata.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -37,27 +39,45 @@ export function watchedTarget(canary: Canary): boolean {
   return apiVersion === 'apps/v1' && (kind === 'Deployment' || kind === 'DaemonSet');
 }
 
-/** Starts the watches; returns a function that stops them. */
+/** The running watches. */
+export interface Dependencies {
+  stop(): void;
+  /** Whether a watched object is still at resourceVersion: a tick may use its copy from the previous tick. */
+  isCurrent: IsCurrent;
+}
+
+/** Starts the watches. */
 export function watchDependencies(
   kube: KubeClient,
   options: WatchOptions,
   logger: Logger,
   onChange: OnDependencyChange,
-): () => void {
-  const informers = [
-    watch(workloads('Deployment')),
-    watch(workloads('DaemonSet')),
-    watch({ apiVersion: 'v1', kind: 'Service', updated: () => undefined, deleted: generatedService }),
+): Dependencies {
+  const informers = new Map([
+    ['apps/v1 Deployment', watch(workloads('Deployment'))],
+    ['apps/v1 DaemonSet', watch(workloads('DaemonSet'))],
+    [
+      'v1 Service',
+      watch({ apiVersion: 'v1', kind: 'Service', updated: () => undefined, deleted: generatedService }),
+    ],
     ...(options.trackConfigs === false
       ? []
-      : [
-          watch({ apiVersion: 'v1', kind: 'ConfigMap', updated: tracks('configmap') }),
-          watch({ apiVersion: 'v1', kind: 'Secret', updated: tracks('secret') }),
-        ]),
-  ];
-  for (const informer of informers) informer.start();
-  return () => {
-    for (const informer of informers) informer.stop();
+      : ([
+          ['v1 ConfigMap', watch({ apiVersion: 'v1', kind: 'ConfigMap', updated: tracks('configmap') })],
+          ['v1 Secret', watch({ apiVersion: 'v1', kind: 'Secret', updated: tracks('secret') })],
+        ] as const)),
+  ]);
+  for (const informer of informers.values()) informer.start();
+  return {
+    stop: () => {
+      for (const informer of informers.values()) informer.stop();
+    },
+    isCurrent: (server, ref, resourceVersion) => {
+      if (server !== kube.server) return false;
+      const informer = informers.get(`${ref.apiVersion} ${ref.kind}`);
+      const watched = informer?.get(`${ref.namespace ?? ''}/${ref.name}`);
+      return watched?.metadata?.resourceVersion === resourceVersion;
+    },
   };
 
   function watch<T extends KubeObject>(watched: WatchedKind<T>): Informer<T> {

@@ -3,21 +3,48 @@
 // object is the only GET, and each write hands back what the server stored, so the scope stays as current as
 // fresh reads would be for anything this process changed. Objects others change during the scope are seen by the
 // next scope, as a GET that came a moment earlier would have missed them too.
+//
+// A scope may start from what an earlier one read (the previous tick of the same canary): such an object is used
+// only while a watch reports it at the same resourceVersion, i.e. unchanged since it was read.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { KubeObject, ObjectRef } from './types.ts';
+
+/** What a scope read or wrote, by object: for the next scope of the same work. */
+export type Carried = Map<string, { apiVersion: string; object: KubeObject }>;
+
+/** Whether the object is still at resourceVersion as a watch sees it (false when no watch covers it). */
+export type IsCurrent = (server: string, ref: ObjectRef, resourceVersion: string) => boolean;
+
+export interface CarryOver {
+  carried: Carried | undefined;
+  isCurrent: IsCurrent;
+}
 
 interface Entry {
   apiVersion: string;
   read: Promise<KubeObject>;
+  /** The object once read. */
+  value?: KubeObject;
 }
 
 export class ReadScope {
   private readonly entries = new Map<string, Entry>();
+  private readonly carryOver: CarryOver | undefined;
   private open = true;
 
-  /** The object as last read or written in this scope, when it was, in the same API version. */
+  constructor(carryOver?: CarryOver) {
+    this.carryOver = carryOver;
+  }
+
+  /** Runs fn in this scope. */
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    return scopes.run(this, fn);
+  }
+
+  /** The object as last read or written in this scope (or carried over unchanged), in the same API version. */
   recall(server: string, ref: ObjectRef): Promise<KubeObject> | undefined {
-    const entry = this.entries.get(keyOf(server, ref));
+    const key = keyOf(server, ref);
+    const entry = this.entries.get(key) ?? this.adopt(server, ref, key);
     return entry?.apiVersion === ref.apiVersion ? entry.read : undefined;
   }
 
@@ -28,22 +55,44 @@ export class ReadScope {
   remember(server: string, ref: ObjectRef, answer: Promise<KubeObject>): void {
     if (!this.open) return;
     const key = keyOf(server, ref);
-    const read = answer.then(obj => structuredClone(obj));
-    const entry = { apiVersion: ref.apiVersion, read };
+    const entry: Entry = { apiVersion: ref.apiVersion, read: answer.then(obj => structuredClone(obj)) };
     this.entries.set(key, entry);
-    read.catch(() => {
-      if (this.entries.get(key) === entry) this.entries.delete(key);
-    });
+    entry.read.then(
+      obj => (entry.value = obj),
+      () => {
+        if (this.entries.get(key) === entry) this.entries.delete(key);
+      },
+    );
   }
 
   forget(server: string, ref: ObjectRef): void {
     this.entries.delete(keyOf(server, ref));
   }
 
-  /** Work the scope started that outlives it (a background alert) reads afresh. */
-  close(): void {
+  /** Ends the scope: work it started that outlives it (a background alert) reads afresh. Returns what it read. */
+  close(): Carried {
     this.open = false;
+    const carried: Carried = new Map();
+    for (const [key, { apiVersion, value }] of this.entries)
+      if (value !== undefined) carried.set(key, { apiVersion, object: value });
     this.entries.clear();
+    return carried;
+  }
+
+  private adopt(server: string, ref: ObjectRef, key: string): Entry | undefined {
+    const earlier = this.carryOver?.carried?.get(key);
+    // Adopted once at most: after a conflict, the next read asks the server.
+    this.carryOver?.carried?.delete(key);
+    const version = earlier?.object.metadata?.resourceVersion;
+    if (!this.open || earlier?.apiVersion !== ref.apiVersion || version === undefined) return undefined;
+    if (!this.carryOver?.isCurrent(server, ref, version)) return undefined;
+    const entry = {
+      apiVersion: ref.apiVersion,
+      read: Promise.resolve(earlier.object),
+      value: earlier.object,
+    };
+    this.entries.set(key, entry);
+    return entry;
   }
 }
 
@@ -53,7 +102,7 @@ const scopes = new AsyncLocalStorage<ReadScope>();
 export async function withReadScope<T>(fn: () => Promise<T>): Promise<T> {
   const scope = new ReadScope();
   try {
-    return await scopes.run(scope, fn);
+    return await scope.run(fn);
   } finally {
     scope.close();
   }

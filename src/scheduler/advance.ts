@@ -61,7 +61,8 @@ export function advanceCanary(
   name: string,
   requestOnly = false,
 ): Promise<TickEnd> {
-  return withReadScope(() => advanceInScope(deps, namespace, name, requestOnly));
+  const tick = () => advanceInScope(deps, namespace, name, requestOnly);
+  return deps.carriedReads?.run(`${namespace}/${name}`, tick) ?? withReadScope(tick);
 }
 
 async function advanceInScope(

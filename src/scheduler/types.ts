@@ -5,6 +5,7 @@ import type { KubeClient } from '../kube/client.ts';
 import type { MetricCheck } from '../metrics/types.ts';
 import type { Router, ServiceRouter } from '../routers/types.ts';
 import type { ScalerReconciler, TargetMetadata, WorkloadTarget } from '../targets/types.ts';
+import type { CarriedReads } from './carried-reads.ts';
 import type { CallHook } from './gates.ts';
 import type { CanaryRecorder } from './recorder.ts';
 import type { CanaryWriter } from './status-writer.ts';
@@ -30,6 +31,8 @@ export interface SchedulerDeps {
   metricCheckHistory?: number;
   /** Extension: what is wrong with the canary's metric queries, run once each (empty when they all answer). */
   verifyMetricQueries?(canary: Canary): Promise<string[]>;
+  /** What analysing canaries' last ticks read (the controller's); without it every tick reads afresh. */
+  carriedReads?: CarriedReads;
   /** At initialization: why the canary's metric backends do not answer (empty when they all do). */
   metricProviderProblems(canary: Canary): Promise<string[]>;
 }
