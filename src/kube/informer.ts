@@ -236,6 +236,9 @@ export class Informer<T extends KubeObject> {
   private upsert(key: string, obj: T): void {
     const old = this.store.get(key);
     if (old && old.metadata?.resourceVersion === obj.metadata?.resourceVersion) return;
+    // Who wrote which field is of no use to a cache, and often its largest part (client-go's informers in
+    // controller-runtime drop it too): memory that grows with every cached object.
+    delete obj.metadata?.managedFields;
     this.store.set(key, obj);
     if (old) this.emit(h => h.onUpdate?.(old, obj));
     else this.emit(h => h.onAdd?.(obj));
