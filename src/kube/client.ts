@@ -89,6 +89,7 @@ export class KubeClient {
   private readonly listeners: ((method: string, code: number) => void)[] = [];
   private readonly limiter: TokenBucket | undefined;
   private readonly watchTimeoutSeconds: number;
+  private dispatcher: Dispatcher | undefined;
 
   constructor(kubeConfig: KubeConfig, options: KubeClientOptions = {}) {
     this.kubeConfig = kubeConfig;
@@ -111,10 +112,8 @@ export class KubeClient {
    * external metrics provider, whose template may name another address). Read again for each use: tokens rotate.
    */
   async connection(): Promise<ClusterConnection> {
-    const ctx = new RequestContext(this.server, 'GET');
-    await this.kubeConfig.applySecurityAuthentication(ctx);
-    const bearer = /^Bearer (.+)$/i.exec(ctx.getHeaders().Authorization ?? '')?.[1];
-    const dispatcher = ctx.getDispatcher();
+    const { headers, dispatcher } = await this.authenticate(this.server, 'GET');
+    const bearer = /^Bearer (.+)$/i.exec(headers.Authorization ?? '')?.[1];
     return {
       server: this.server,
       ...(bearer !== undefined && { token: bearer }),
@@ -302,14 +301,13 @@ export class KubeClient {
       labelSelector: options.labelSelector,
       fieldSelector: options.fieldSelector,
     });
-    const ctx = new RequestContext(url.toString(), 'GET');
-    await this.kubeConfig.applySecurityAuthentication(ctx);
+    const { headers, dispatcher } = await this.authenticate(url.toString(), 'GET');
     await this.limiter?.take();
     const abort = await openWatchStream(
       {
         url,
-        headers: { ...ctx.getHeaders(), Accept: accept(options.metadataOnly, 'PartialObjectMetadata') },
-        dispatcher: ctx.getDispatcher(),
+        headers: { ...headers, Accept: accept(options.metadataOnly, 'PartialObjectMetadata') },
+        dispatcher,
         // The server ends the watch after timeoutSeconds; silence well past that means the connection is gone.
         silenceLimitMs: (timeoutSeconds + Math.max(1, Math.min(15, timeoutSeconds / 2))) * 1000,
         what: `watch ${kind}`,
@@ -370,13 +368,28 @@ export class KubeClient {
     return url;
   }
 
+  /**
+   * The credentials of one request, read again each time (tokens rotate, exec plugins refresh), and the one
+   * connection pool of this client. The official client builds a new pool for every request: a TLS handshake per
+   * request, and a kept-alive connection each (a thousand at once under load, and their memory).
+   * Like client-go's cached transport, the pool keeps the TLS settings it was made with.
+   */
+  private async authenticate(
+    url: string,
+    method: HttpMethod,
+  ): Promise<{ headers: Record<string, string>; dispatcher: Dispatcher | undefined }> {
+    const ctx = new RequestContext(url, method);
+    await this.kubeConfig.applySecurityAuthentication(ctx);
+    this.dispatcher ??= ctx.getDispatcher();
+    return { headers: ctx.getHeaders(), dispatcher: this.dispatcher };
+  }
+
   private async request<T>(method: string, path: string, options: RequestOptions): Promise<T> {
     const url = this.url(path, options.query);
-    const ctx = new RequestContext(url.toString(), method as HttpMethod);
-    await this.kubeConfig.applySecurityAuthentication(ctx);
+    const auth = await this.authenticate(url.toString(), method as HttpMethod);
     await this.limiter?.take();
     const headers: Record<string, string> = {
-      ...ctx.getHeaders(),
+      ...auth.headers,
       Accept: options.accept ?? 'application/json',
     };
     if (options.body !== undefined) headers['Content-Type'] = options.contentType ?? 'application/json';
@@ -385,7 +398,7 @@ export class KubeClient {
         method,
         headers,
         body: options.body === undefined ? undefined : JSON.stringify(options.body),
-        dispatcher: ctx.getDispatcher(),
+        dispatcher: auth.dispatcher,
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     let response;

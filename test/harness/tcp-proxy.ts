@@ -7,6 +7,8 @@ export class TcpProxy {
   private readonly sockets = new Set<Socket>();
   private cut = false;
   port = 0;
+  /** Connections accepted so far. */
+  connections = 0;
 
   private constructor(targetPort: number) {
     this.server = createServer(client => {
@@ -14,6 +16,7 @@ export class TcpProxy {
         client.destroy();
         return;
       }
+      this.connections++;
       const upstream = createConnection({ host: '127.0.0.1', port: targetPort });
       for (const s of [client, upstream]) {
         this.sockets.add(s);

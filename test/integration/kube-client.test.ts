@@ -7,6 +7,7 @@ import { withReadScope } from '../../src/kube/read-scope.ts';
 import type { ConfigMap, CoreEvent, Deployment } from '../../src/kube/types.ts';
 import { silentLogger } from '../../src/logging/logger.ts';
 import { useCluster } from '../harness/cluster.ts';
+import { TcpProxy } from '../harness/tcp-proxy.ts';
 
 const cm = (namespace: string, name: string, data: Record<string, string>): ConfigMap => ({
   apiVersion: 'v1',
@@ -138,6 +139,19 @@ describe('KubeClient on a real API server', () => {
     await cluster.client.patch(ref, 'merge', { data: { v: '4' } });
     release();
     assert.equal((await background)?.data?.v, '4');
+  });
+
+  it('keeps its connections to the API server open for the next requests', async () => {
+    const proxy = await TcpProxy.start(cluster.plane.apiPort);
+    try {
+      const client = cluster.plane.client({ server: `https://127.0.0.1:${proxy.port}` });
+      for (let i = 0; i < 20; i++) await client.serverVersion();
+      await Promise.all(Array.from({ length: 20 }, () => client.serverVersion()));
+      // One for the requests one after another; the twenty at once need twenty at most.
+      assert.ok(proxy.connections <= 20, `${proxy.connections} connections for 40 requests`);
+    } finally {
+      await proxy.stop();
+    }
   });
 
   it('holds requests to -kubeconfig-qps after a -kubeconfig-burst', async () => {
