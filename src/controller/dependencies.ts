@@ -33,6 +33,10 @@ interface WatchedKind<T extends KubeObject> {
   deleted?(obj: T): Concerns;
 }
 
+function kindKey(apiVersion: string, kind: string): string {
+  return `${apiVersion} ${kind}`;
+}
+
 /** Targets whose changes are watched; a canary of another target (a Knative Service) is polled each interval. */
 export function watchedTarget(canary: Canary): boolean {
   const { apiVersion, kind } = canary.spec.targetRef;
@@ -54,18 +58,15 @@ export function watchDependencies(
   onChange: OnDependencyChange,
 ): Dependencies {
   const informers = new Map([
-    ['apps/v1 Deployment', watch(workloads('Deployment'))],
-    ['apps/v1 DaemonSet', watch(workloads('DaemonSet'))],
-    [
-      'v1 Service',
-      watch({ apiVersion: 'v1', kind: 'Service', updated: () => undefined, deleted: generatedService }),
-    ],
+    watch(workloads('Deployment')),
+    watch(workloads('DaemonSet')),
+    watch({ apiVersion: 'v1', kind: 'Service', updated: () => undefined, deleted: generatedService }),
     ...(options.trackConfigs === false
       ? []
-      : ([
-          ['v1 ConfigMap', watch({ apiVersion: 'v1', kind: 'ConfigMap', updated: tracks('configmap') })],
-          ['v1 Secret', watch({ apiVersion: 'v1', kind: 'Secret', updated: tracks('secret') })],
-        ] as const)),
+      : [
+          watch({ apiVersion: 'v1', kind: 'ConfigMap', updated: tracks('configmap') }),
+          watch({ apiVersion: 'v1', kind: 'Secret', updated: tracks('secret') }),
+        ]),
   ]);
   for (const informer of informers.values()) informer.start();
   return {
@@ -74,13 +75,14 @@ export function watchDependencies(
     },
     isCurrent: (server, ref, resourceVersion) => {
       if (server !== kube.server) return false;
-      const informer = informers.get(`${ref.apiVersion} ${ref.kind}`);
+      const informer = informers.get(kindKey(ref.apiVersion, ref.kind));
       const watched = informer?.get(`${ref.namespace ?? ''}/${ref.name}`);
       return watched?.metadata?.resourceVersion === resourceVersion;
     },
   };
 
-  function watch<T extends KubeObject>(watched: WatchedKind<T>): Informer<T> {
+  /** The informer of one kind, not started yet, under its kindKey. */
+  function watch<T extends KubeObject>(watched: WatchedKind<T>): [string, Informer<T>] {
     const { apiVersion, kind } = watched;
     const informer = new Informer<T>(kube, {
       apiVersion,
@@ -97,7 +99,7 @@ export function watchDependencies(
       onUpdate: (old, obj) => report(obj, watched.updated(old, obj)),
       onDelete: obj => report(obj, watched.deleted?.(obj)),
     });
-    return informer;
+    return [kindKey(apiVersion, kind), informer];
   }
 }
 
