@@ -71,7 +71,8 @@ async function advanceInScope(
   name: string,
   requestOnly: boolean,
 ): Promise<TickEnd> {
-  // Always a fresh read, never the informer's cache: the tick must start from the stored status.
+  // Always a fresh read, never the informer's cache: the tick must start from the stored status. A copy carried
+  // from the previous tick is never used for it either, as no dependency watch covers Canaries (isCurrent).
   const canary = await deps.kube.tryGet<Canary>({ apiVersion: API_VERSION, kind: 'Canary', name, namespace });
   if (!canary) {
     deps.recorder.logger({ metadata: { name, namespace } }).error(`Canary ${name}.${namespace} not found`);
