@@ -16,6 +16,8 @@ export interface ControlPlaneOptions {
   apiServerArgs?: string[];
   /** Start kube-controller-manager (default true). */
   controllerManager?: boolean;
+  /** Extra kube-controller-manager flags, e.g. a larger --kube-api-qps for benchmarks of thousands of objects. */
+  controllerManagerArgs?: string[];
   binaries?: ControlPlaneBinaries;
 }
 
@@ -179,6 +181,7 @@ export class ControlPlane {
       // needs a signing key it has no use for here.
       '--controllers=*,-nodelifecycle,-serviceaccount-token',
       '--concurrent-deployment-syncs=5',
+      ...(this.options.controllerManagerArgs ?? []),
     ]);
   }
 
