@@ -23,6 +23,7 @@ const USAGE = `usage: npm run bench -- <${BENCHMARKS.map(b => b.name).join('|')}
   --minutes M        length of the run: minutes of releases (soak)
   --kill-every S     seconds between two kill -9 of the controller, 0 for none (soak)
   --flag F           an extra controller flag, e.g. --flag=-kubeconfig-qps=500 (repeatable)
+  --node-flag F      a Node.js flag of the controller process, e.g. --node-flag=--max-old-space-size=128
   --record           append the row to bench/results/<name>.md`;
 
 function parse(argv: string[]): { benchmark: Benchmark; options: BenchOptions; save: boolean } {
@@ -40,6 +41,7 @@ function parse(argv: string[]): { benchmark: Benchmark; options: BenchOptions; s
       minutes: { type: 'string' },
       'kill-every': { type: 'string' },
       flag: { type: 'string', multiple: true },
+      'node-flag': { type: 'string', multiple: true },
       record: { type: 'boolean' },
     },
   });
@@ -64,6 +66,7 @@ function parse(argv: string[]): { benchmark: Benchmark; options: BenchOptions; s
     minutes: count(values.minutes, d.minutes ?? 60),
     killEvery: count(values['kill-every'], d.killEvery ?? 300),
     flags: values.flag ?? [],
+    nodeFlags: values['node-flag'] ?? [],
   };
   return { benchmark, options, save: values.record === true };
 }
@@ -72,7 +75,7 @@ async function main(): Promise<void> {
   const { benchmark, options, save } = parse(process.argv.slice(2));
   const where = provenance();
   progress(`${benchmark.name}: starting a control plane`);
-  const env = await BenchEnv.start(options.flags);
+  const env = await BenchEnv.start(options);
   try {
     const row = await benchmark.run(env, options);
     process.stdout.write(`${header(row)}\n${markdownRow(row, where)}\n`);

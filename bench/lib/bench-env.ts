@@ -9,6 +9,12 @@ import { ControllerProcess, type LogLine } from './controller-process.ts';
 import { FakePrometheus } from './fake-prometheus.ts';
 import { Fleet } from './fleet.ts';
 
+/** What every controller an environment starts gets: its flags and its process's Node.js flags. */
+export interface ControllerArgs {
+  flags: readonly string[];
+  nodeFlags: readonly string[];
+}
+
 export class BenchEnv {
   readonly plane: ControlPlane;
   readonly kube: KubeClient;
@@ -16,10 +22,10 @@ export class BenchEnv {
   readonly prometheus: FakePrometheus;
   readonly fleet: Fleet;
   private controllerProcess: ControllerProcess | undefined;
-  private readonly controllerFlags: readonly string[];
+  private readonly controllerArgs: ControllerArgs;
   private readonly controllerLogListeners: ((line: LogLine) => void)[] = [];
 
-  private constructor(plane: ControlPlane, prometheus: FakePrometheus, controllerFlags: readonly string[]) {
+  private constructor(plane: ControlPlane, prometheus: FakePrometheus, controllerArgs: ControllerArgs) {
     this.plane = plane;
     this.kube = plane.client({ fieldManager: 'bench' });
     this.kubelet = new FakeKubelet(plane.client({ fieldManager: 'fake-kubelet' }), {
@@ -27,11 +33,11 @@ export class BenchEnv {
     });
     this.prometheus = prometheus;
     this.fleet = new Fleet(this.kube);
-    this.controllerFlags = controllerFlags;
+    this.controllerArgs = controllerArgs;
   }
 
-  /** controllerFlags: extra flags of every controller this environment starts. */
-  static async start(controllerFlags: readonly string[] = []): Promise<BenchEnv> {
+  /** controllerArgs: extra flags of every controller this environment starts. */
+  static async start(controllerArgs: ControllerArgs = { flags: [], nodeFlags: [] }): Promise<BenchEnv> {
     // kube-controller-manager's own client budget (20 requests/s by default) would make the rollouts of thousands
     // of Deployments take most of a run: the controller under test would wait for it, and that is not its cost.
     const plane = await ControlPlane.start({
@@ -40,7 +46,7 @@ export class BenchEnv {
     let prometheus: FakePrometheus | undefined;
     try {
       prometheus = await FakePrometheus.start();
-      const env = new BenchEnv(plane, prometheus, controllerFlags);
+      const env = new BenchEnv(plane, prometheus, controllerArgs);
       await env.kubelet.start();
       await installCrds(env.kube);
       await env.fleet.start();
@@ -66,7 +72,8 @@ export class BenchEnv {
     this.controllerProcess = await ControllerProcess.start({
       kubeconfig: this.plane.kubeconfigPath,
       metricsServer: this.prometheus.url,
-      flags: this.controllerFlags,
+      flags: this.controllerArgs.flags,
+      nodeFlags: this.controllerArgs.nodeFlags,
       onLog: line => {
         for (const listener of this.controllerLogListeners) listener(line);
       },

@@ -27,6 +27,8 @@ export interface BenchOptions {
   killEvery: number;
   /** Extra controller flags, e.g. -kubeconfig-qps=500. */
   flags: string[];
+  /** Node.js flags of the controller process, e.g. --max-old-space-size=128 (a container's memory limit). */
+  nodeFlags: string[];
 }
 
 export interface Benchmark {

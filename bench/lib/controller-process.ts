@@ -24,6 +24,8 @@ export interface ControllerStartOptions {
   metricsServer: string;
   /** Extra flags, e.g. -kubeconfig-qps=200. */
   flags?: readonly string[];
+  /** Node.js flags, e.g. --max-old-space-size=128. */
+  nodeFlags?: readonly string[];
   /** Sees every log line from the process's first one, including those written before it is ready. */
   onLog?: (line: LogLine) => void;
 }
@@ -68,6 +70,7 @@ export class ControllerProcess {
     const child = spawn(
       process.execPath,
       [
+        ...(options.nodeFlags ?? []),
         BIN,
         `-kubeconfig=${options.kubeconfig}`,
         '-mesh-provider=kubernetes',
