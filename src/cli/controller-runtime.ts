@@ -9,7 +9,7 @@ import type { PrometheusTelemetry } from '../controller/telemetry.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { EventRecorder } from '../kube/events.ts';
 import { Informer } from '../kube/informer.ts';
-import type { Secret } from '../kube/types.ts';
+import { namespacedKey, type Secret } from '../kube/types.ts';
 import type { Logger } from '../logging/logger.ts';
 import { metricProviderProblems } from '../metrics/availability.ts';
 import { QueryCoalescer } from '../metrics/coalesce.ts';
@@ -174,7 +174,7 @@ function schedulerDeps(
     cluster: kube,
     onWarning: (message: string) => logger.warn(message),
     knativeRevision: (canary: Canary) => latestCreatedRevision(kube, canary),
-    templates: { get: (namespace: string, name: string) => templates.get(`${namespace}/${name}`) },
+    templates: { get: (namespace: string, name: string) => templates.get(namespacedKey(namespace, name)) },
     secrets: {
       get: (namespace: string, name: string) =>
         kube.get<Secret>({ apiVersion: 'v1', kind: 'Secret', name, namespace }),

@@ -8,7 +8,7 @@ import { serviceNames } from '../api/defaults.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { Informer } from '../kube/informer.ts';
 import type { IsCurrent } from '../kube/read-scope.ts';
-import type { KubeObject } from '../kube/types.ts';
+import { namespacedKey, type KubeObject } from '../kube/types.ts';
 import { primaryName } from '../targets/generated-metadata.ts';
 import type { Logger } from '../logging/logger.ts';
 
@@ -76,7 +76,7 @@ export function watchDependencies(
     isCurrent: (server, ref, resourceVersion) => {
       if (server !== kube.server) return false;
       const informer = informers.get(kindKey(ref.apiVersion, ref.kind));
-      const watched = informer?.get(`${ref.namespace ?? ''}/${ref.name}`);
+      const watched = informer?.get(namespacedKey(ref.namespace, ref.name));
       return watched?.metadata?.resourceVersion === resourceVersion;
     },
   };

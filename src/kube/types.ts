@@ -52,9 +52,12 @@ export type HorizontalPodAutoscaler = Wire<k8s.V2HorizontalPodAutoscaler>;
 
 /** The namespace/name key used by caches and queues ("name" alone for cluster-scoped objects). */
 export function objectKey(obj: KubeObject): string {
-  const ns = obj.metadata?.namespace;
-  const name = obj.metadata?.name ?? '';
-  return ns ? `${ns}/${name}` : name;
+  return namespacedKey(obj.metadata?.namespace, obj.metadata?.name ?? '');
+}
+
+/** objectKey of the object namespace/name. */
+export function namespacedKey(namespace: string | undefined, name: string): string {
+  return namespace ? `${namespace}/${name}` : name;
 }
 
 /** Splits a key made by objectKey. */

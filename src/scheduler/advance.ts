@@ -11,6 +11,7 @@ import {
 } from '../api/defaults.ts';
 import { formatDuration } from '../api/duration.ts';
 import { withReadScope } from '../kube/read-scope.ts';
+import { namespacedKey } from '../kube/types.ts';
 import type { MetricCheck } from '../metrics/types.ts';
 import type { Routes } from '../routers/types.ts';
 import {
@@ -62,7 +63,7 @@ export function advanceCanary(
   requestOnly = false,
 ): Promise<TickEnd> {
   const tick = () => advanceInScope(deps, namespace, name, requestOnly);
-  return deps.carriedReads?.run(`${namespace}/${name}`, tick) ?? withReadScope(tick);
+  return deps.carriedReads?.run(namespacedKey(namespace, name), tick) ?? withReadScope(tick);
 }
 
 async function advanceInScope(
