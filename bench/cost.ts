@@ -55,8 +55,7 @@ function idleCells(start: Snapshot, end: Snapshot, count: number): Row {
   const api = delta(start.apiVerbs, end.apiVerbs);
   progress(`API server requests while idle (all clients), by resource:\n${breakdownLines(start, end)}`);
   return [
-    // The peak (VmHWM) is that of initialisation, when thousands of canaries are set up at once.
-    ['RSS MB', `${fmt(end.usage.rssMb)} (peak ${fmt(end.usage.peakRssMb)})`],
+    ['RSS MB', fmt(end.usage.rssMb)],
     ['idle CPU s/min', fmt((end.usage.cpuSeconds - start.usage.cpuSeconds) / minutes)],
     ['idle req/canary/min', fmt(sum(controller) * perCanaryMinute)],
     ['idle req/canary/min by verb', fmtBreakdown(controller, perCanaryMinute)],
