@@ -141,6 +141,15 @@ const PROVIDER_REQUIREMENTS: Partial<Record<Provider, Requirement>> = {
 function providerRequirementProblems(spec: CanarySpec, provider: Provider | undefined): Problem[] {
   const requirement = provider === undefined ? undefined : PROVIDER_REQUIREMENTS[provider];
   if (requirement === undefined || requirement.present(spec)) return [];
+  // With no service block at all, the block is what is missing: a problem names a field of the object or of its
+  // parent, never one under a parent that is not there.
+  if (requirement.field.startsWith('spec.service.') && spec.service === undefined)
+    return [
+      problem(
+        'spec.service',
+        `is required with the ${provider} provider, with ${requirement.field} (${requirement.what})`,
+      ),
+    ];
   return [problem(requirement.field, `is required with the ${provider} provider (${requirement.what})`)];
 }
 
