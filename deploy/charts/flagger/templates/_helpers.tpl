@@ -58,3 +58,8 @@ Usage: include "flagger.render" (dict "value" .Values.x "context" $)
 {{- $text -}}
 {{- end -}}
 {{- end -}}
+
+{{/* "true" where the cluster serves PodSecurityPolicy (policy/v1beta1, up to Kubernetes 1.24), else empty. */}}
+{{- define "flagger.pspServed" -}}
+{{- if .Capabilities.APIVersions.Has "policy/v1beta1/PodSecurityPolicy" }}true{{ end -}}
+{{- end -}}
