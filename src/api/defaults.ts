@@ -164,6 +164,14 @@ export function mirrorBackendRef(
   };
 }
 
+/** The events of service.retries.retryOn: comma-separated, each trimmed, empty ones left out. */
+export function retryOnEvents(retries: CanaryService['retries']): string[] {
+  return (retries?.retryOn ?? '')
+    .split(',')
+    .map(event => event.trim())
+    .filter(event => event !== '');
+}
+
 /** Session affinity cookie Max-Age in seconds: 86400 unless set above 0. */
 export function sessionAffinityMaxAge(affinity: Pick<SessionAffinity, 'maxAge'>): number {
   return affinity.maxAge !== undefined && affinity.maxAge > 0

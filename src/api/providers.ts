@@ -67,18 +67,28 @@ export interface ProviderFeatures {
   mirroring: 'always' | 'blue-green' | 'never';
   /** Pins clients to a side with cookies. */
   sessionAffinity: boolean;
+  /**
+   * The only events service.retries.retryOn may list, where the router's retry policy has a closed set: the
+   * API server refuses a routing object with any other. Absent: any event (Istio passes retryOn through).
+   */
+  retryEvents?: readonly string[];
 }
 
 const WEIGHTS_ONLY: ProviderFeatures = { abTesting: false, mirroring: 'never', sessionAffinity: false };
 const WITH_MATCH: ProviderFeatures = { abTesting: true, mirroring: 'never', sessionAffinity: false };
 const GATEWAY_API: ProviderFeatures = { abTesting: true, mirroring: 'blue-green', sessionAffinity: true };
+// httpRetryEvents of App Mesh routes is an enum of these in both the v1beta1 (legacy controller) and v1beta2 CRDs.
+const APP_MESH: ProviderFeatures = {
+  ...WITH_MATCH,
+  retryEvents: ['server-error', 'gateway-error', 'client-error', 'stream-error'],
+};
 
 export const PROVIDER_FEATURES: Record<Provider, ProviderFeatures> = {
   istio: { abTesting: true, mirroring: 'always', sessionAffinity: true },
   'gatewayapi:v1': GATEWAY_API,
   'gatewayapi:v1beta1': GATEWAY_API,
-  appmesh: WITH_MATCH,
-  'appmesh:v1beta2': WITH_MATCH,
+  appmesh: APP_MESH,
+  'appmesh:v1beta2': APP_MESH,
   contour: WITH_MATCH,
   gloo: WITH_MATCH,
   nginx: WITH_MATCH,

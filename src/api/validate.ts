@@ -3,9 +3,9 @@
 import type { AlertProvider } from './alert-provider.ts';
 import type { CanaryService } from './canary-service.ts';
 import type { Canary, CanarySpec } from './canary.ts';
-import { canaryProvider, mirrorBackendRef } from './defaults.ts';
+import { canaryProvider, mirrorBackendRef, retryOnEvents } from './defaults.ts';
 import type { MetricTemplate } from './metric-template.ts';
-import { parseProvider, providerProblem, type Provider } from './providers.ts';
+import { parseProvider, PROVIDER_FEATURES, providerProblem, type Provider } from './providers.ts';
 import { validateAnalysis } from './validate-analysis.ts';
 import { checkInteger, checkUrl, problem, type Problem } from './validate-kit.ts';
 
@@ -30,7 +30,7 @@ export function validateCanary(canary: Canary, opts: CanaryValidationOptions): P
     ...providerProblems(spec),
     ...checkInteger('spec.progressDeadlineSeconds', spec.progressDeadlineSeconds, { min: 1 }),
     ...targetProblems(spec, parsed),
-    ...(spec.service === undefined ? [] : serviceProblems(spec.service)),
+    ...(spec.service === undefined ? [] : serviceProblems(spec.service, parsed)),
     ...providerRequirementProblems(spec, parsed),
     ...validateAnalysis(spec.analysis, parsed),
     ...(opts.noCrossNamespaceRefs ? crossNamespaceProblems(spec, namespace) : []),
@@ -78,8 +78,9 @@ function targetProblems(spec: CanarySpec, provider: string | undefined): Problem
   return problems;
 }
 
-function serviceProblems(service: CanaryService): Problem[] {
+function serviceProblems(service: CanaryService, provider: Provider | undefined): Problem[] {
   const problems = checkInteger('spec.service.port', service.port, { min: 1, max: 65535 });
+  problems.push(...retryEventProblems(service, provider));
   if (typeof service.targetPort === 'number') {
     problems.push(...checkInteger('spec.service.targetPort', service.targetPort, { min: 1, max: 65535 }));
   }
@@ -101,6 +102,21 @@ function serviceProblems(service: CanaryService): Problem[] {
     }
   });
   return problems;
+}
+
+/** Events the provider's retry policy cannot carry: its routing object would be refused by the API server. */
+function retryEventProblems(service: CanaryService, provider: Provider | undefined): Problem[] {
+  const accepted = provider === undefined ? undefined : PROVIDER_FEATURES[provider].retryEvents;
+  if (accepted === undefined) return [];
+  const refused = new Set(retryOnEvents(service.retries).filter(event => !accepted.includes(event)));
+  if (refused.size === 0) return [];
+  return [
+    problem(
+      'spec.service.retries.retryOn',
+      `lists retry events the ${provider} provider does not accept: ${[...refused].join(', ')}; ` +
+        `it accepts ${accepted.join(', ')} (comma-separated)`,
+    ),
+  ];
 }
 
 interface Requirement {
