@@ -14,14 +14,15 @@ export class KubernetesRouter implements Router {
   }
 
   /**
-   * All traffic "on the canary" when the spec sets iterations, else on the primary, as Flagger's NopRouter. It
-   * reads spec.analysis.iterations, not analysisIterations(): Flagger reads the routes before forcing 10.
+   * All traffic "on the canary" once the analysis has taken its first iteration, else on the primary, as
+   * Flagger's NopRouter. Judged from the spec's iterations instead, the first step would never be seen: no
+   * "Starting canary analysis" and no pre-rollout hooks, the usual gate of a blue/green release.
    */
   getRoutes(canary: Canary): Promise<Routes> {
-    const blueGreen = (canary.spec.analysis.iterations ?? 0) > 0;
+    const started = (canary.status?.iterations ?? 0) > 0;
     return Promise.resolve({
-      primaryWeight: blueGreen ? 0 : 100,
-      canaryWeight: blueGreen ? 100 : 0,
+      primaryWeight: started ? 0 : 100,
+      canaryWeight: started ? 100 : 0,
       mirrored: false,
     });
   }

@@ -16,6 +16,7 @@ export interface HookCall {
 export class HookServer {
   readonly calls: HookCall[] = [];
   private readonly statuses = new Map<string, number>();
+  private readonly failures = new Map<string, number>();
   private readonly server: Server;
   url = '';
 
@@ -26,7 +27,9 @@ export class HookServer {
       req.on('end', () => {
         const path = req.url ?? '/';
         this.calls.push({ path, body: data ? (JSON.parse(data) as HookCall['body']) : {} });
-        const status = this.statuses.get(path) ?? 200;
+        const failuresLeft = this.failures.get(path) ?? 0;
+        if (failuresLeft > 0) this.failures.set(path, failuresLeft - 1);
+        const status = failuresLeft > 0 ? 500 : (this.statuses.get(path) ?? 200);
         res.writeHead(status).end(status < 300 ? 'ok' : `${path} is closed`);
       });
     });
@@ -43,6 +46,11 @@ export class HookServer {
   /** Makes `path` answer with `status` from now on. */
   answer(path: string, status: number): void {
     this.statuses.set(path, status);
+  }
+
+  /** Makes the next `times` calls to `path` fail with 500. */
+  failNext(path: string, times: number): void {
+    this.failures.set(path, times);
   }
 
   callsTo(path: string): HookCall[] {

@@ -11,6 +11,7 @@ import { silentLogger } from '../../src/logging/logger.ts';
 import type { KnativeService, Revision } from '../../src/targets/knative-service.ts';
 import { eventually, type TestCluster } from './cluster.ts';
 import { canaryEvents, getCanary } from './controller.ts';
+import { HookServer } from './hook-server.ts';
 import { knativeService, knativeServiceRef, SERVING, type RevisionSpec } from './router-fixtures.ts';
 import { podinfoCanary, podinfoDeployment, setImage } from './workloads.ts';
 
@@ -54,11 +55,13 @@ export interface ReleaseOptions {
 }
 
 const RELEASE_ANALYSIS = { interval: '1s', threshold: 2, stepWeight: 25, maxWeight: 50, metrics: [] };
+const PRE_ROLLOUT = '/pre-rollout';
 
 /**
  * Creates the user's objects, the target and its Canary, waits for the initialization, releases a new image and
  * waits until it succeeded, recording the router's object until then; with revertOnDeletion the Canary is then
- * deleted and gone.
+ * deleted and gone. Every release is gated by a pre-rollout hook that fails once: whatever the provider, the
+ * first step must be seen, its hook run, and a failing hook must halt the release before any traffic moves.
  */
 export async function releaseThrough(
   cluster: TestCluster,
@@ -72,6 +75,8 @@ export async function releaseThrough(
   const name = kase.object.name(namespace);
   const recorded: unknown[] = [];
   const release: Release = { namespace, recorded, primaryImage: '' };
+  const hooks = await HookServer.start();
+  hooks.failNext(PRE_ROLLOUT, 1);
   const watches = [
     await onChange(
       kube,
@@ -91,22 +96,58 @@ export async function releaseThrough(
     await kube.create(
       kase.knative ? knativeService(namespace, IMAGE_V1) : podinfoDeployment(namespace, IMAGE_V1),
     );
-    await kube.create(releaseCanary(namespace, kase, options));
+    await kube.create(releaseCanary(namespace, kase, options, `${hooks.url}${PRE_ROLLOUT}`));
     await waitForPhase(cluster, namespace, 'Initialized');
     if (kase.knative) await setKnativeImage(kube, namespace, IMAGE_V2);
     else await setImage(kube, namespace, 'Deployment', IMAGE_V2);
     await waitForPhase(cluster, namespace, 'Succeeded');
     release.primaryImage = await primaryImage(kube, namespace, kase.knative);
+    assert.equal(
+      hooks.callsTo(PRE_ROLLOUT).length,
+      2,
+      `${kase.provider}: the pre-rollout hook runs until it passes`,
+    );
+    await assertFirstStepGated(cluster, namespace);
   } finally {
     for (const watch of watches) watch.stop();
+    await hooks.stop();
   }
   if (options.revertOnDeletion === true) await deleteCanary(cluster, namespace);
   return release;
 }
 
-/** podinfo's Canary with the short release analysis, for the case's provider. */
-function releaseCanary(namespace: string, kase: ProviderCase, options: ReleaseOptions): Canary {
-  const canary = podinfoCanary(namespace, { ...RELEASE_ANALYSIS, ...options.analysis });
+/**
+ * The first step's events in order: the analysis starts, the failing hook halts it, the next tick runs it again
+ * and only then does the release advance.
+ */
+async function assertFirstStepGated(cluster: TestCluster, namespace: string): Promise<void> {
+  const id = `podinfo.${namespace}`;
+  const events = await canaryEvents(cluster, namespace);
+  const at = (prefix: string) => events.findIndex(e => e.startsWith(prefix));
+  const order = [
+    at(`Starting canary analysis for ${id}`),
+    at(`Halt ${id} advancement pre-rollout check acceptance failed`),
+    at('Pre-rollout check acceptance passed'),
+    at(`Advance ${id} canary`),
+  ];
+  assert.ok(
+    order.every((index, i) => index >= 0 && (i === 0 || index > (order[i - 1] ?? 0))),
+    `the first step is not gated by the pre-rollout hook; events:\n${events.join('\n')}`,
+  );
+}
+
+/** podinfo's Canary with the short release analysis, for the case's provider, gated by a pre-rollout hook. */
+function releaseCanary(
+  namespace: string,
+  kase: ProviderCase,
+  options: ReleaseOptions,
+  preRolloutUrl: string,
+): Canary {
+  const canary = podinfoCanary(namespace, {
+    ...RELEASE_ANALYSIS,
+    webhooks: [{ name: 'acceptance', type: 'pre-rollout', url: preRolloutUrl }],
+    ...options.analysis,
+  });
   const { service, ...spec } = kase.spec ?? {};
   canary.spec = {
     ...canary.spec,
