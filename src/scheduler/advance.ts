@@ -42,6 +42,7 @@ import {
   withoutAnnotation,
 } from './status.ts';
 import { runAB, runBlueGreen, runCanary } from './strategies.ts';
+import { adoptFlaggerStatus } from './takeover.ts';
 import type { TickEnd } from './jobs.ts';
 import { ANALYSING_PHASES, IDLE_PHASES } from './phases.ts';
 import { TickContext } from './tick-context.ts';
@@ -120,6 +121,7 @@ function endOf(phase: string | undefined, warned = false): TickEnd {
 
 async function tick(ctx: TickContext): Promise<void> {
   if (!(await reconcileInfrastructure(ctx))) return;
+  await adoptFlaggerStatus(ctx);
   if (ctx.isInitializing) await setInitialized(ctx);
   await verifyQueriesOnce(ctx);
   if (await abortRequested(ctx)) return;

@@ -96,6 +96,7 @@ function dryRunTarget(real: WorkloadTarget, would: Would): WorkloadTarget {
     isCanaryReady: canary => real.isCanaryReady(canary),
     revision: canary => real.revision(canary),
     hasTargetChanged: canary => real.hasTargetChanged(canary),
+    isPromoted: canary => real.isPromoted(canary),
     haveDependenciesChanged: canary => real.haveDependenciesChanged(canary),
     initialize: logged(target => `create the missing primary objects of ${target}`),
     promote: logged(target => `copy the spec of ${target} to its primary`),

@@ -67,6 +67,7 @@ class World {
         isCanaryReady: ready,
         revision: () => Promise.resolve({ specHash: SPEC_HASH, trackedConfigs: {} }),
         hasTargetChanged: canary => Promise.resolve(canary.status?.lastAppliedSpec !== SPEC_HASH),
+        isPromoted: canary => Promise.resolve(canary.status?.lastPromotedSpec === SPEC_HASH),
         haveDependenciesChanged: () => Promise.resolve(false),
         promote: did('promote'),
         scaleToZero: did('scaleToZero'),

@@ -89,9 +89,14 @@ export class KnativeTarget implements WorkloadTarget {
     const service = await this.getService(canary);
     const latest = latestRevision(canary, service);
     const change = specChange(canary.status, computeHash(latest));
-    if (change !== 'migrate') return change === 'changed';
-    // Migration from Flagger: unchanged when the latest revision is already the pinned primary.
+    if (change !== 'ask-primary') return change === 'changed';
     return primaryRevision(service) !== latest;
+  }
+
+  /** The latest revision is the pinned primary. */
+  async isPromoted(canary: Canary): Promise<boolean> {
+    const service = await this.getService(canary);
+    return primaryRevision(service) === latestRevision(canary, service);
   }
 
   haveDependenciesChanged(): Promise<boolean> {

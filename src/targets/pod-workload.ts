@@ -19,7 +19,7 @@ import {
   primaryName,
   withoutToolkitKeys,
 } from './generated-metadata.ts';
-import { canaryOwnerReference, withFluxAnnotations } from '../api/generated-objects.ts';
+import { canaryOwnerReference } from '../api/generated-objects.ts';
 import { discoverPorts, selectorLabel, type SelectorLabel } from './metadata.ts';
 import { primaryPodTemplate, samePodTemplate } from './primary-template.ts';
 import { specChange } from './spec-change.ts';
@@ -120,8 +120,12 @@ export abstract class PodWorkloadTarget<T extends PodWorkload> implements Worklo
   async hasTargetChanged(canary: Canary): Promise<boolean> {
     const target = await this.getTarget(canary);
     const change = specChange(canary.status, computeHash(this.hashInput(target)));
-    if (change !== 'migrate') return change === 'changed';
+    if (change !== 'ask-primary') return change === 'changed';
     return !(await this.matchesPrimary(canary, target));
+  }
+
+  async isPromoted(canary: Canary): Promise<boolean> {
+    return this.matchesPrimary(canary, await this.getTarget(canary));
   }
 
   async haveDependenciesChanged(canary: Canary): Promise<boolean> {
@@ -152,9 +156,7 @@ export abstract class PodWorkloadTarget<T extends PodWorkload> implements Worklo
           ...primary.metadata,
           // Quirk Q12, kept: on promotion only the -include-label-prefix annotations are copied, whereas
           // creation copies all of them.
-          annotations: withFluxAnnotations(
-            includeByPrefix(target.metadata?.annotations, this.options.includeLabelPrefix),
-          ),
+          annotations: includeByPrefix(target.metadata?.annotations, this.options.includeLabelPrefix),
           labels: this.primaryMetaLabels(target, { labelKey, labelValue }),
         };
         return true;
@@ -222,7 +224,7 @@ export abstract class PodWorkloadTarget<T extends PodWorkload> implements Worklo
         name: ref.name,
         namespace: ref.namespace,
         labels: this.primaryMetaLabels(target, selector),
-        annotations: withFluxAnnotations(withoutToolkitKeys(target.metadata?.annotations)),
+        annotations: withoutToolkitKeys(target.metadata?.annotations),
         ownerReferences: [canaryOwnerReference(canary)],
       },
       spec: this.newPrimarySpec(canary, target, matchLabels, template),
@@ -230,8 +232,8 @@ export abstract class PodWorkloadTarget<T extends PodWorkload> implements Worklo
   }
 
   /**
-   * Migration from Flagger: the target is unchanged when the primary runs exactly what the target's template
-   * becomes as a primary (the flagger-id aside), i.e. the last promotion is still current.
+   * The primary runs exactly what the target's template becomes as a primary (the flagger-id aside): the last
+   * promotion is the target's revision.
    */
   private async matchesPrimary(canary: Canary, target: T): Promise<boolean> {
     const primary = await this.kube.tryGet<T>(this.primaryRef(canary));

@@ -14,9 +14,8 @@ import {
   includeByPrefix,
   omitKeys,
   primaryName,
-  withoutToolkitKeys,
 } from './generated-metadata.ts';
-import { canaryOwnerReference, withFluxAnnotations } from '../api/generated-objects.ts';
+import { KUBECTL_ANNOTATION, canaryOwnerReference } from '../api/generated-objects.ts';
 import { specChange } from './spec-change.ts';
 import type {
   Readiness,
@@ -29,7 +28,6 @@ import type {
 
 type ServiceSpec = NonNullable<Service['spec']>;
 
-const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 const READY: Readiness = { ready: true };
 
 /**
@@ -87,11 +85,18 @@ export class ServiceTarget implements WorkloadTarget {
   async hasTargetChanged(canary: Canary): Promise<boolean> {
     const target = await this.getTarget(canary);
     const change = specChange(canary.status, computeHash(target.spec));
-    if (change !== 'migrate') return change === 'changed';
-    // Migration from Flagger: unchanged when the primary already has the target's spec.
+    if (change !== 'ask-primary') return change === 'changed';
+    return !(await this.primaryHasSpecOf(canary, target));
+  }
+
+  async isPromoted(canary: Canary): Promise<boolean> {
+    return this.primaryHasSpecOf(canary, await this.getTarget(canary));
+  }
+
+  private async primaryHasSpecOf(canary: Canary, target: Service): Promise<boolean> {
     const primary = await this.kube.tryGet<Service>(this.ref(canary, 'primary'));
     const comparable = (spec: ServiceSpec | undefined) => canonicalJson(portableServiceSpec(spec));
-    return !primary || comparable(primary.spec) !== comparable(target.spec);
+    return primary !== undefined && comparable(primary.spec) === comparable(target.spec);
   }
 
   haveDependenciesChanged(): Promise<boolean> {
@@ -109,7 +114,7 @@ export class ServiceTarget implements WorkloadTarget {
         primary.metadata = {
           ...primary.metadata,
           labels: includeByPrefix(target.metadata?.labels, prefixes),
-          annotations: withFluxAnnotations(includeByPrefix(target.metadata?.annotations, prefixes)),
+          annotations: includeByPrefix(target.metadata?.annotations, prefixes),
         };
         return true;
       });
@@ -162,17 +167,19 @@ export class ServiceTarget implements WorkloadTarget {
     this.logger.child({ canary: canaryKey(canary) }).info(`Service ${where} created`);
   }
 
-  /** A copy of the target Service owned by the canary, without kubectl's last-applied annotation. */
+  /**
+   * A copy of the target Service owned by the canary, without kubectl's last-applied annotation. Flagger copies
+   * every other label and annotation, Flux's included, and adds none.
+   */
   private copyOf(canary: Canary, role: 'canary' | 'primary', target: Service): Service {
-    const annotations = omitKeys(withoutToolkitKeys(target.metadata?.annotations), LAST_APPLIED);
     return {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: {
         name: this.ref(canary, role).name,
         namespace: canaryNamespace(canary),
-        labels: withoutToolkitKeys(target.metadata?.labels),
-        annotations: withFluxAnnotations(annotations),
+        labels: { ...target.metadata?.labels },
+        annotations: omitKeys(target.metadata?.annotations, KUBECTL_ANNOTATION),
         ownerReferences: [canaryOwnerReference(canary)],
       },
       spec: portableServiceSpec(target.spec),

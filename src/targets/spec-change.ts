@@ -1,10 +1,12 @@
-// New-revision detection from status.lastAppliedSpec / lastPromotedSpec (Flagger's hasSpecChanged), plus the
-// migration case of a status written by Flagger, whose hashes this product cannot reproduce (quirk Q18).
+// New-revision detection from status.lastAppliedSpec / lastPromotedSpec (Flagger's hasSpecChanged). A status
+// Flagger wrote holds hashes this product cannot reproduce (quirk Q18): the scheduler adopts its
+// lastAppliedSpec on takeover (scheduler/takeover.ts), and where its lastPromotedSpec is still Flagger's, whether
+// the target is back on the promoted revision is asked of the primary instead.
 import type { CanaryStatus } from '../api/canary.ts';
 import { isOwnHash } from '../util/hash.ts';
 
-/** 'migrate': the status was written by Flagger; compare the target with the primary instead. */
-export type SpecChange = 'changed' | 'unchanged' | 'migrate';
+/** 'ask-primary': unchanged exactly when the primary runs what the target does (WorkloadTarget.isPromoted). */
+export type SpecChange = 'changed' | 'unchanged' | 'ask-primary';
 
 export function specChange(
   status: Pick<CanaryStatus, 'lastAppliedSpec' | 'lastPromotedSpec'> | undefined,
@@ -13,7 +15,9 @@ export function specChange(
   const lastApplied = status?.lastAppliedSpec;
   if (!lastApplied) return 'changed';
   // A manual rollback to the promoted spec does not start a canary.
-  if (hash === status.lastPromotedSpec) return 'unchanged';
-  if (!isOwnHash(lastApplied)) return 'migrate';
-  return hash === lastApplied ? 'unchanged' : 'changed';
+  if (hash === lastApplied || hash === status.lastPromotedSpec) return 'unchanged';
+  const promoted = status.lastPromotedSpec;
+  if ((promoted !== undefined && promoted !== '' && !isOwnHash(promoted)) || !isOwnHash(lastApplied))
+    return 'ask-primary';
+  return 'changed';
 }

@@ -60,10 +60,12 @@ export interface WorkloadTarget {
   /** The target's current revision (spec hash and tracked config checksums). */
   revision(canary: Canary): Promise<Revision>;
   /**
-   * True when the target's spec differs from status.lastAppliedSpec and is not the last promoted one. A status
-   * written by Flagger (foreign hash format) counts as unchanged when the target matches the primary.
+   * True when the target's spec differs from status.lastAppliedSpec and is not the last promoted one. Where a
+   * hash is still Flagger's (which ours cannot be compared with), unchanged means the primary runs the target.
    */
   hasTargetChanged(canary: Canary): Promise<boolean>;
+  /** True when the primary runs what the target does now: its last promotion is the target's revision. */
+  isPromoted(canary: Canary): Promise<boolean>;
   /** True when a tracked ConfigMap/Secret differs from status.trackedConfigs. */
   haveDependenciesChanged(canary: Canary): Promise<boolean>;
   /** Copies the target's spec (and configs) to the primary. */
