@@ -101,16 +101,23 @@ export function prunedFields(value: unknown, schema: unknown, path = ''): string
     return value.flatMap((item, index) => prunedFields(item, schema.items, `${path}[${index}]`));
   }
   if (!isObject(value) || schema.type !== 'object') return [];
-  const properties = isObject(schema.properties) ? schema.properties : undefined;
-  const additional = isObject(schema.additionalProperties) ? schema.additionalProperties : undefined;
   return Object.entries(value).flatMap(([key, child]) => {
     const childPath = path === '' ? key : `${path}.${key}`;
     if (path === '' && key === 'metadata') return [];
-    // hasOwn: a key such as "constructor" or "__proto__" must not find the prototype's member.
-    const declared = properties !== undefined && Object.hasOwn(properties, key) ? properties[key] : undefined;
-    const childSchema = declared ?? additional;
+    const childSchema = fieldSchema(schema, key);
     return childSchema === undefined ? [childPath] : prunedFields(child, childSchema, childPath);
   });
+}
+
+/**
+ * The schema of the field `key` of an object that `schema` describes: its declared property, else the
+ * additionalProperties schema; undefined when the API server would drop the field.
+ */
+export function fieldSchema(schema: Json, key: string): unknown {
+  const { properties, additionalProperties } = schema;
+  // hasOwn: a key such as "constructor" or "__proto__" must not find the prototype's member.
+  if (isObject(properties) && Object.hasOwn(properties, key)) return properties[key];
+  return isObject(additionalProperties) ? additionalProperties : undefined;
 }
 
 function asObject(value: unknown): Json {

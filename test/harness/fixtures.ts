@@ -7,6 +7,7 @@ const ROOT = new URL('../../', import.meta.url);
 const COMPAT = new URL('../shared/compat/', ROOT);
 const UPSTREAM = new URL('upstream/', COMPAT);
 const SPEC_EXAMPLES = new URL('test/fixtures/spec-examples/', ROOT);
+const FIXTURES = new URL('test/fixtures/', ROOT);
 
 export interface FixtureFile {
   file: string;
@@ -46,6 +47,11 @@ export function corpus(): CorpusFile[] | undefined {
 /** The spec's examples, re-indented as valid YAML. */
 export function specExamples(): FixtureFile[] {
   return yamlFiles(SPEC_EXAMPLES).map(file => load(SPEC_EXAMPLES, file));
+}
+
+/** Flagger 1.44's own CRDs (Canary, MetricTemplate, AlertProvider), as a cluster may still serve them. */
+export function flaggerCrds(): Record<string, unknown>[] {
+  return load(FIXTURES, 'flagger-1.44-crds.yaml').objects;
 }
 
 function load(folder: URL, file: string): FixtureFile {
