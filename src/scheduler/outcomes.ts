@@ -36,12 +36,11 @@ export async function rollback(ctx: TickContext): Promise<void> {
 
 /**
  * The primary never became ready after promotion (Flagger 1.44, PR #1931): all traffic stays with the
- * canary, which is healthy and not scaled down.
+ * canary, which is healthy and not scaled down. The event names the target, the alert does not, as in Flagger.
  */
 export async function failedPromotion(ctx: TickContext, reason: string): Promise<void> {
-  const message = `Promotion failed, primary not ready: ${reason}`;
-  await ctx.warn(message);
-  await ctx.deps.recorder.alert(ctx.canary, message, false, 'error');
+  await ctx.warn(`Promotion of ${targetId(ctx.canary)} failed, primary not ready: ${reason}`);
+  await ctx.deps.recorder.alert(ctx.canary, `Promotion failed, primary not ready: ${reason}`, false, 'error');
   await ctx.setRoutes(ALL_TO_CANARY);
   await ctx.write(syncStatus({ phase: 'Failed', canaryWeight: 100 }, await ctx.target.revision(ctx.canary)));
   ctx.countOutcome('failure');

@@ -1,10 +1,13 @@
 // Alerts during real releases: a canary's analysis.alerts through its AlertProvider, the global notifier for a
-// canary without alerts, and the failure paths Flagger leaves silent (pre-rollout failure, progress deadline).
+// canary without alerts, the failure paths Flagger leaves silent (pre-rollout failure, progress deadline), and a
+// promotion whose primary never becomes ready.
 import assert from 'node:assert/strict';
 import { before, after, describe, it } from 'node:test';
 import { API_VERSION } from '../../src/api/crds.ts';
+import type { KubeObject } from '../../src/kube/types.ts';
+import type { VirtualService } from '../../src/routers/istio-types.ts';
 import { eventually, useCluster } from '../harness/cluster.ts';
-import { getCanary, useController } from '../harness/controller.ts';
+import { canaryEvents, getCanary, useController } from '../harness/controller.ts';
 import { HookServer } from '../harness/hook-server.ts';
 import { podinfoCanary, podinfoDeployment, setImage } from '../harness/workloads.ts';
 
@@ -92,6 +95,72 @@ describe('alerts during releases on a real control plane', () => {
       receiver.server.callsTo('/global'),
       [],
       'a canary with alerts does not use the global one',
+    );
+  });
+
+  it('fails a promotion whose primary never becomes ready, leaving the traffic with the canary', async () => {
+    const ns = await cluster.namespace('alerts');
+    receiver.server.answer(`/gate/${ns}`, 403);
+    await cluster.client.create({
+      apiVersion: API_VERSION,
+      kind: 'AlertProvider',
+      metadata: { name: 'on-call', namespace: ns },
+      spec: { type: 'slack', channel: 'releases', address: `${receiver.server.url}/slack/${ns}` },
+    });
+    await release(ns, {
+      stepWeight: 50,
+      maxWeight: 50,
+      alerts: [{ name: 'on-call', severity: 'error', providerRef: { name: 'on-call' } }],
+      webhooks: [{ name: 'gate', type: 'confirm-promotion', url: `${receiver.server.url}/gate/${ns}` }],
+    });
+    await eventually(
+      async () => (await phase(ns)) === 'WaitingPromotion',
+      'not waiting for promotion',
+      90_000,
+    );
+
+    // No more pods in the namespace: the promoted primary cannot roll out, and gives up after 2s.
+    const pods = (await cluster.client.list('v1', 'Pod', { namespace: ns })).items.length;
+    const quota = { apiVersion: 'v1', kind: 'ResourceQuota', name: 'no-more-pods', namespace: ns };
+    await cluster.client.create({
+      ...quota,
+      metadata: { name: quota.name, namespace: ns },
+      spec: { hard: { pods: String(pods) } },
+    });
+    type Quota = KubeObject & { status?: { used?: Record<string, string> } };
+    await eventually(
+      async () => (await cluster.client.get<Quota>(quota)).status?.used?.pods === String(pods),
+      'quota usage not computed',
+    );
+    const target = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo', namespace: ns };
+    await cluster.client.patch(target, 'merge', { spec: { progressDeadlineSeconds: 2 } });
+    receiver.server.answer(`/gate/${ns}`, 200);
+
+    await eventually(async () => (await phase(ns)) === 'Failed', 'the promotion did not fail', 90_000);
+    const events = await canaryEvents(cluster, ns);
+    const failed = `Promotion of podinfo.${ns} failed, primary not ready: podinfo-primary.${ns} not ready: `;
+    assert.ok(
+      events.some(e => e.startsWith(failed) && e.includes('exceeded its progress deadline')),
+      events.join('\n'),
+    );
+    await eventually(
+      () => slack(`/slack/${ns}`).some(a => a?.text.startsWith('Promotion failed, primary not ready: ')),
+      'no alert for the failed promotion',
+    );
+    const status = (await getCanary(cluster, ns)).status;
+    assert.equal(status?.canaryWeight, 100);
+    const vs = await cluster.client.get<VirtualService>({
+      apiVersion: 'networking.istio.io/v1beta1',
+      kind: 'VirtualService',
+      name: 'podinfo',
+      namespace: ns,
+    });
+    assert.deepEqual(
+      vs.spec?.http?.[0]?.route?.map(r => [r.destination.host, r.weight]),
+      [
+        ['podinfo-primary', 0],
+        ['podinfo-canary', 100],
+      ],
     );
   });
 
