@@ -14,7 +14,7 @@ import {
   isCanaryRef,
   primaryName,
 } from './generated-metadata.ts';
-import { canaryOwnerReference, withFluxAnnotations } from '../api/generated-objects.ts';
+import { canaryOwnerReference } from '../api/generated-objects.ts';
 import { errorMessage } from './flagger-errors.ts';
 import { configKey, configRefSites, type ConfigKind } from './config-refs.ts';
 import type { PodSpec } from './metadata.ts';
@@ -152,8 +152,8 @@ export class ConfigTracker {
         name,
         namespace,
         resourceVersion: existing?.resourceVersion,
+        // No annotations: Flagger writes the copy without any, so an update also drops those put on it since.
         labels: includeByPrefix(config.source.metadata?.labels, this.includeLabelPrefix),
-        annotations: withFluxAnnotations({}),
         // Owners other than this canary (e.g. a Helm release's) stay, but only the canary is the controller.
         ownerReferences: [
           canaryOwnerReference(canary),

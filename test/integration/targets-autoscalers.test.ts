@@ -19,10 +19,6 @@ import { IMAGE_V1, createCanary, targetDeps } from './targets-fixtures.ts';
 const kedaCrds = parseAllDocuments(
   readFileSync(new URL('../fixtures/crds/keda.yaml', import.meta.url), 'utf8'),
 ).map(document => document.toJS() as KubeObject);
-const FLUX = {
-  'kustomize.toolkit.fluxcd.io/reconcile': 'disabled',
-  'helm.toolkit.fluxcd.io/driftDetection': 'disabled',
-};
 
 describe('autoscaler reconcilers on a real control plane', () => {
   const cluster = useCluster();
@@ -80,6 +76,7 @@ describe('autoscaler reconcilers on a real control plane', () => {
         name: 'podinfo',
         namespace,
         labels: { app: 'podinfo', 'kustomize.toolkit.fluxcd.io/name': 'apps' },
+        annotations: { 'app.kubernetes.io/note': 'n', owner: 'team-a' },
       },
       spec: {
         scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' },
@@ -118,7 +115,8 @@ describe('autoscaler reconcilers on a real control plane', () => {
     assert.deepEqual(primary.spec.metrics, source.spec.metrics);
     assert.deepEqual(primary.spec.behavior, source.spec.behavior);
     assert.deepEqual(primary.metadata!.labels, { app: 'podinfo' });
-    assert.deepEqual(primary.metadata!.annotations, FLUX);
+    // As Flagger's: the target's labels without Flux's, and no annotations at all.
+    assert.equal(primary.metadata!.annotations, undefined);
     assert.equal(primary.metadata!.ownerReferences?.[0]?.uid, canary.metadata.uid);
 
     await cluster.client.modify<HorizontalPodAutoscaler>(hpaRef(namespace, 'podinfo'), hpa => {
@@ -140,6 +138,8 @@ describe('autoscaler reconcilers on a real control plane', () => {
     assert.equal(updated.spec.maxReplicas, 6);
     assert.equal(updated.spec.minReplicas, 3);
     assert.equal(updated.spec.metrics?.[0]?.resource?.target.averageUtilization, 50);
+    assert.deepEqual(updated.metadata!.labels, { app: 'podinfo' }, 'an update leaves the metadata alone');
+    assert.equal(updated.metadata!.annotations, undefined);
   });
 
   it('falls back to autoscaling/v2beta2 when autoscalerRef names v2, which Kubernetes 1.20 does not serve', async () => {
@@ -200,7 +200,18 @@ describe('autoscaler reconcilers on a real control plane', () => {
     });
     await cluster.client.create<ScaledObject>({
       ...soRef(namespace, 'podinfo-so'),
-      metadata: { name: 'podinfo-so', namespace, labels: { app: 'podinfo' } },
+      metadata: {
+        name: 'podinfo-so',
+        namespace,
+        labels: { app: 'podinfo', 'kustomize.toolkit.fluxcd.io/name': 'apps' },
+        annotations: {
+          'scaledobject.keda.sh/transfer-hpa-ownership': 'true',
+          'app.kubernetes.io/note': 'n',
+          'kustomize.toolkit.fluxcd.io/checksum': 'x',
+          // Left by an earlier canary: a primary created paused would stay at zero replicas.
+          [PAUSED_REPLICAS_ANNOTATION]: '0',
+        },
+      },
       spec: {
         scaleTargetRef: { name: 'podinfo' },
         pollingInterval: 10,
@@ -234,13 +245,30 @@ describe('autoscaler reconcilers on a real control plane', () => {
       ],
     });
     assert.equal(primary.metadata!.ownerReferences?.[0]?.uid, canary.metadata.uid);
+    assert.deepEqual(primary.metadata!.labels, { app: 'podinfo' });
+    assert.deepEqual(primary.metadata!.annotations, {
+      'scaledobject.keda.sh/transfer-hpa-ownership': 'true',
+      'app.kubernetes.io/note': 'n',
+    });
 
-    await reconciler.pauseTargetScaler(canary);
-    const paused = await cluster.client.get<ScaledObject>(soRef(namespace, 'podinfo-so'));
-    assert.equal(paused.metadata!.annotations?.[PAUSED_REPLICAS_ANNOTATION], '0');
+    // A spec change rewrites the primary with the -include-label-prefix ones of its own metadata, as Flagger does.
+    await cluster.client.patch(soRef(namespace, 'podinfo-so'), 'merge', { spec: { pollingInterval: 20 } });
+    await reconciler.reconcilePrimaryScaler(canary, false);
+    const updated = await cluster.client.get<ScaledObject>(soRef(namespace, 'podinfo-so-primary'));
+    assert.equal(updated.spec!.pollingInterval, 20);
+    assert.deepEqual(updated.metadata!.labels ?? {}, {});
+    assert.deepEqual(updated.metadata!.annotations, { 'app.kubernetes.io/note': 'n' });
+
+    const pausedReplicas = async () =>
+      (await cluster.client.get<ScaledObject>(soRef(namespace, 'podinfo-so'))).metadata!.annotations?.[
+        PAUSED_REPLICAS_ANNOTATION
+      ];
     await reconciler.resumeTargetScaler(canary);
-    const resumed = await cluster.client.get<ScaledObject>(soRef(namespace, 'podinfo-so'));
-    assert.equal(resumed.metadata!.annotations?.[PAUSED_REPLICAS_ANNOTATION], undefined);
+    assert.equal(await pausedReplicas(), undefined);
+    await reconciler.pauseTargetScaler(canary);
+    assert.equal(await pausedReplicas(), '0');
+    await reconciler.resumeTargetScaler(canary);
+    assert.equal(await pausedReplicas(), undefined);
 
     const target = new DeploymentTarget(targetDeps(cluster.client));
     await target.scaleToZero(canary);

@@ -27,8 +27,16 @@ describe('Service target on a real API server', () => {
       metadata: {
         name: 'backend',
         namespace,
-        labels: { app: 'backend', 'app.kubernetes.io/part-of': 'shop' },
-        annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{}', note: 'n' },
+        labels: {
+          app: 'backend',
+          'app.kubernetes.io/part-of': 'shop',
+          'kustomize.toolkit.fluxcd.io/name': 'apps',
+        },
+        annotations: {
+          'kubectl.kubernetes.io/last-applied-configuration': '{}',
+          note: 'n',
+          'kustomize.toolkit.fluxcd.io/checksum': 'x',
+        },
       },
       spec: { selector: { app: 'backend-v1' }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] },
     });
@@ -51,11 +59,12 @@ describe('Service target on a real API server', () => {
       assert.deepEqual(copy.spec!.selector, { app: 'backend-v1' });
       assert.deepEqual(copy.spec!.ports, source.spec!.ports);
       assert.notEqual(copy.spec!.clusterIP, source.spec!.clusterIP);
+      // As Flagger's buildService: everything but kubectl's annotation, Flux's keys included, nothing added.
       assert.deepEqual(copy.metadata!.annotations, {
         note: 'n',
-        'kustomize.toolkit.fluxcd.io/reconcile': 'disabled',
-        'helm.toolkit.fluxcd.io/driftDetection': 'disabled',
+        'kustomize.toolkit.fluxcd.io/checksum': 'x',
       });
+      assert.deepEqual(copy.metadata!.labels, source.metadata!.labels);
       assert.equal(copy.metadata!.ownerReferences?.[0]?.uid, canary.metadata.uid);
     }
     assert.deepEqual(await target.isCanaryReady(), { ready: true });
@@ -83,6 +92,11 @@ describe('Service target on a real API server', () => {
     assert.equal(after.spec!.clusterIP, before.spec!.clusterIP);
     assert.deepEqual(after.metadata!.ownerReferences, before.metadata!.ownerReferences);
     assert.deepEqual(after.metadata!.labels, { 'app.kubernetes.io/part-of': 'shop' });
+    assert.deepEqual(
+      after.metadata!.annotations ?? {},
+      {},
+      'only -include-label-prefix annotations, Flux keys aside',
+    );
   });
 
   it('migrates a status written by Flagger by comparing the target with the primary', async () => {

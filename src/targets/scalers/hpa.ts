@@ -8,7 +8,7 @@ import { isNotFound } from '../../kube/errors.ts';
 import type { HorizontalPodAutoscaler, ObjectRef } from '../../kube/types.ts';
 import type { Logger } from '../../logging/logger.ts';
 import { getQuery } from '../flagger-errors.ts';
-import { canaryNamespace, primaryName } from '../generated-metadata.ts';
+import { canaryNamespace, primaryName, withoutToolkitKeys } from '../generated-metadata.ts';
 import type { ScalerReconciler, TargetDeps } from '../types.ts';
 import { reconcilePrimaryCopy } from './primary-copy.ts';
 
@@ -51,12 +51,10 @@ export async function getTargetHpa(
 export class HpaReconciler implements ScalerReconciler {
   private readonly kube: KubeClient;
   private readonly logger: Logger;
-  private readonly includeLabelPrefix: string[];
 
   constructor(deps: TargetDeps) {
     this.kube = deps.kube;
     this.logger = deps.logger;
-    this.includeLabelPrefix = deps.options.includeLabelPrefix;
   }
 
   async reconcilePrimaryScaler(canary: Canary, init: boolean): Promise<void> {
@@ -78,12 +76,14 @@ export class HpaReconciler implements ScalerReconciler {
       behavior: spec.behavior,
     };
     await reconcilePrimaryCopy(
-      { kube: this.kube, logger: this.logger, includeLabelPrefix: this.includeLabelPrefix },
+      { kube: this.kube, logger: this.logger },
       canary,
       {
         what: KIND,
         ref: { ...ref, name: primaryName(autoscaler.name) },
-        target,
+        // Flagger's primary HPA has the target's labels and no annotations; its updates leave the metadata
+        // alone (they set it on a copy that is never written).
+        meta: { labels: withoutToolkitKeys(target.metadata?.labels) },
         spec: primarySpec,
         updatedFields: ['minReplicas', 'maxReplicas', 'metrics', 'behavior'],
       },

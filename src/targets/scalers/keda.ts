@@ -6,9 +6,16 @@ import type { KubeClient } from '../../kube/client.ts';
 import type { KubeObject, ObjectRef } from '../../kube/types.ts';
 import type { Logger } from '../../logging/logger.ts';
 import { getQuery, withContext } from '../flagger-errors.ts';
-import { canaryNamespace, dotted, primaryName } from '../generated-metadata.ts';
+import {
+  canaryNamespace,
+  dotted,
+  includeByPrefix,
+  omitKeys,
+  primaryName,
+  withoutToolkitKeys,
+} from '../generated-metadata.ts';
 import type { ScalerReconciler, TargetDeps } from '../types.ts';
-import { reconcilePrimaryCopy } from './primary-copy.ts';
+import { reconcilePrimaryCopy, type ScalerMeta } from './primary-copy.ts';
 
 export const PAUSED_REPLICAS_ANNOTATION = 'autoscaling.keda.sh/paused-replicas';
 
@@ -104,6 +111,18 @@ export function primaryScaledObjectSpec(
   };
 }
 
+/**
+ * A new primary ScaledObject carries the target's labels and annotations (KEDA's transfer-hpa-ownership
+ * annotation, for one), Flux keys aside, as in Flagger. Not the paused-replicas annotation: Flagger would copy
+ * it from a target paused by an earlier canary, which keeps the primary at zero replicas.
+ */
+export function primaryScaledObjectMeta(target: ScaledObject): ScalerMeta {
+  return {
+    labels: withoutToolkitKeys(target.metadata?.labels),
+    annotations: omitKeys(withoutToolkitKeys(target.metadata?.annotations), PAUSED_REPLICAS_ANNOTATION),
+  };
+}
+
 export class KedaReconciler implements ScalerReconciler {
   private readonly kube: KubeClient;
   private readonly logger: Logger;
@@ -121,12 +140,17 @@ export class KedaReconciler implements ScalerReconciler {
     const target = await getTargetScaledObject(this.kube, canary, autoscaler);
     const spec = primaryScaledObjectSpec(canary, target);
     await reconcilePrimaryCopy(
-      { kube: this.kube, logger: this.logger, includeLabelPrefix: this.includeLabelPrefix },
+      { kube: this.kube, logger: this.logger },
       canary,
       {
         what: 'Keda ScaledObject',
         ref: soRef(canary, autoscaler, primaryName(autoscaler.name)),
-        target,
+        meta: primaryScaledObjectMeta(target),
+        // As Flagger: an update keeps the -include-label-prefix ones of the primary's own labels and annotations.
+        updatedMeta: primary => ({
+          labels: includeByPrefix(primary?.labels, this.includeLabelPrefix),
+          annotations: includeByPrefix(primary?.annotations, this.includeLabelPrefix),
+        }),
         spec,
         updatedFields: Object.keys(spec),
       },

@@ -1,13 +1,14 @@
 // What the HPA and KEDA reconcilers share: the `-primary` copy of the target's autoscaler is created when missing
-// and, outside initialization, brought up to date when its spec or metadata differ.
+// and, outside initialization, brought up to date when its spec differs. Each reconciler says which labels and
+// annotations the copy gets, as Flagger's differ per kind.
 import type { Canary } from '../../api/canary.ts';
 import type { KubeClient } from '../../kube/client.ts';
 import type { KubeObject, ObjectMeta, ObjectRef } from '../../kube/types.ts';
 import type { Logger } from '../../logging/logger.ts';
 import { canonicalJson } from '../../util/hash.ts';
 import { errorMessage, withContext } from '../flagger-errors.ts';
-import { canaryKey, dotted, includeByPrefix, withoutToolkitKeys } from '../generated-metadata.ts';
-import { canaryOwnerReference, withFluxAnnotations } from '../../api/generated-objects.ts';
+import { canaryKey, dotted } from '../generated-metadata.ts';
+import { canaryOwnerReference } from '../../api/generated-objects.ts';
 
 type Spec = Record<string, unknown>;
 
@@ -20,35 +21,27 @@ export interface PrimaryCopy {
   /** The kind as Flagger names it in messages ("HorizontalPodAutoscaler", "Keda ScaledObject"). */
   what: string;
   ref: ObjectRef;
-  /** The target autoscaler, whose metadata the copy takes over. */
-  target: ScalerObject;
+  /** Labels and annotations of a new primary. */
+  meta: ScalerMeta;
+  /** The metadata an update writes, made from the primary's own; without it an update leaves the metadata alone. */
+  updatedMeta?: (primary: ObjectMeta | undefined) => ScalerMeta;
   /** The primary's desired spec. */
   spec: Spec;
   /** The spec fields an update overwrites; the rest of an existing primary's spec is left alone. */
   updatedFields: readonly string[];
 }
 
-/** Labels (Flux keys removed) and annotations (-include-label-prefix ones) of a primary autoscaler. */
-export function primaryScalerMeta(
-  target: ScalerObject,
-  includeLabelPrefix: readonly string[],
-): Pick<ObjectMeta, 'labels' | 'annotations'> {
-  return {
-    labels: withoutToolkitKeys(target.metadata?.labels),
-    annotations: withFluxAnnotations(includeByPrefix(target.metadata?.annotations, includeLabelPrefix)),
-  };
-}
+export type ScalerMeta = Pick<ObjectMeta, 'labels' | 'annotations'>;
 
 /** Creates the primary autoscaler, or with init=false updates the fields that differ. */
 export async function reconcilePrimaryCopy(
-  deps: { kube: KubeClient; logger: Logger; includeLabelPrefix: readonly string[] },
+  deps: { kube: KubeClient; logger: Logger },
   canary: Canary,
   copy: PrimaryCopy,
   init: boolean,
 ): Promise<void> {
   const { kube } = deps;
   const where = dotted(copy.ref.name, copy.ref.namespace ?? '');
-  const meta = primaryScalerMeta(copy.target, deps.includeLabelPrefix);
   const logger = deps.logger.child({ canary: canaryKey(canary) });
   const current = await withContext(`${copy.what} ${where} get query failed`, () =>
     kube.tryGet<ScalerObject>(copy.ref),
@@ -60,7 +53,7 @@ export async function reconcilePrimaryCopy(
       metadata: {
         name: copy.ref.name,
         namespace: copy.ref.namespace,
-        ...meta,
+        ...copy.meta,
         ownerReferences: [canaryOwnerReference(canary)],
       },
       spec: copy.spec,
@@ -75,30 +68,22 @@ export async function reconcilePrimaryCopy(
   const outcome = { updated: false };
   await withContext(`updating ${copy.what} ${where} failed`, () =>
     kube.modify<ScalerObject>(copy.ref, primary => {
-      outcome.updated = applyCopy(primary, copy, meta);
+      outcome.updated = applyCopy(primary, copy);
       return outcome.updated;
     }),
   );
   if (outcome.updated) logger.info(`${copy.what} ${where} updated`);
 }
 
-/** Writes the copied fields and metadata into primary; false when they already match. */
-function applyCopy(
-  primary: ScalerObject,
-  copy: PrimaryCopy,
-  meta: Pick<ObjectMeta, 'labels' | 'annotations'>,
-): boolean {
+/**
+ * Writes the copied spec fields into primary, and the updated metadata when the spec changed (Flagger rewrites
+ * an autoscaler only for a spec change); false when the spec already matches.
+ */
+function applyCopy(primary: ScalerObject, copy: PrimaryCopy): boolean {
   const spec: Spec = { ...primary.spec };
   for (const field of copy.updatedFields) spec[field] = copy.spec[field];
-  const metadata = { ...primary.metadata, ...meta };
-  const before = canonicalJson({
-    spec: primary.spec,
-    labels: primary.metadata?.labels,
-    annotations: primary.metadata?.annotations,
-  });
-  const after = canonicalJson({ spec, labels: metadata.labels, annotations: metadata.annotations });
-  if (before === after) return false;
+  if (canonicalJson(spec) === canonicalJson(primary.spec ?? {})) return false;
   primary.spec = spec;
-  primary.metadata = metadata;
+  if (copy.updatedMeta) primary.metadata = { ...primary.metadata, ...copy.updatedMeta(primary.metadata) };
   return true;
 }
