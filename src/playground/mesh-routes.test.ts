@@ -51,14 +51,19 @@ describe('resolveRoutes', () => {
   });
 
   it('follows the match-less route, gives a lone destination all traffic, and drops unknown hosts', () => {
-    const vs = virtualService([
-      { match: [{ headers: { 'x-canary': { exact: 'insider' } } }], route: [] },
-      { route: [{ destination: { host: 'podinfo-primary' } }] },
-    ]);
-    assert.deepEqual(
-      resolveRoutes('podinfo', vs, name => services.get(name), deployments).map(r => [r.workload, r.weight]),
-      [['podinfo-primary', 100]],
-    );
+    for (const weight of [undefined, 0]) {
+      const vs = virtualService([
+        { match: [{ headers: { 'x-canary': { exact: 'insider' } } }], route: [] },
+        { route: [{ destination: { host: 'podinfo-primary' }, weight }] },
+      ]);
+      assert.deepEqual(
+        resolveRoutes('podinfo', vs, name => services.get(name), deployments).map(r => [
+          r.workload,
+          r.weight,
+        ]),
+        [['podinfo-primary', 100]],
+      );
+    }
     const unknown = virtualService([{ route: [{ destination: { host: 'elsewhere' }, weight: 100 }] }]);
     assert.deepEqual(
       resolveRoutes('podinfo', unknown, name => services.get(name), deployments),

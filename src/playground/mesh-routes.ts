@@ -39,8 +39,9 @@ export function resolveRoutes(
       {
         workload: name,
         version: imageTag(deployment.spec?.template.spec?.containers[0]?.image ?? ''),
-        // A single destination without a weight takes everything, as in Istio.
-        weight: weight ?? (destinations.length === 1 ? 100 : 0),
+        // A route's only destination takes everything whatever its weight, as in Istio (an A/B default route
+        // holds the primary at weight 0).
+        weight: destinations.length === 1 ? 100 : (weight ?? 0),
         ready: (deployment.status?.readyReplicas ?? 0) > 0,
       },
     ];

@@ -101,15 +101,22 @@ describe('updateHttpRoute', () => {
     assert.equal(updateHttpRoute(current, c, desired, GATEWAY_API_V1, rebuildTo(c, split(100, 0))), false);
   });
 
-  it('ignores the sticky rules and backend cookies with session affinity', () => {
+  it('ignores the cookie rules, backend cookies and the copy of the weighted rule with session affinity', () => {
     const c = canary({}, { sessionAffinity: { cookieName: 'flagger-cookie' } });
-    const cookies = { ...noCookies, sessionAffinityCookie: 'flagger-cookie=abcdefghij' };
-    const current: HttpRoute = {
-      ...routeFor(c, split(100, 0)),
-      spec: httpRouteSpec(c, split(90, 10), cookies, GATEWAY_API_V1),
-    };
-    const desired = httpRouteSpec(c, split(100, 0), noCookies, GATEWAY_API_V1);
-    assert.equal(updateHttpRoute(current, c, desired, GATEWAY_API_V1, rebuildTo(c, split(100, 0))), false);
+    const desired = httpRouteSpec(c, split(100, 0), undefined, GATEWAY_API_V1);
+    assert.equal(desired.rules?.length, 1);
+    for (const [routes, cookies] of [
+      [split(90, 10), { ...noCookies, sessionAffinityCookie: 'flagger-cookie=abcdefghij' }],
+      [split(100, 0), { ...noCookies, previousSessionAffinityCookie: 'flagger-cookie=abcdefghij' }],
+      [split(100, 0), noCookies],
+    ] as const) {
+      const current: HttpRoute = {
+        ...routeFor(c, split(100, 0)),
+        spec: httpRouteSpec(c, routes, cookies, GATEWAY_API_V1),
+      };
+      assert.equal(current.spec?.rules?.length, 2);
+      assert.equal(updateHttpRoute(current, c, desired, GATEWAY_API_V1, rebuildTo(c, split(100, 0))), false);
+    }
   });
 
   it('rewrites a changed spec with the split it had, keeping foreign annotations', () => {

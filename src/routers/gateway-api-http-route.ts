@@ -4,11 +4,11 @@ import type { Canary, GatewayParentReference } from '../api/canary.ts';
 import { gatewayParentRef, serviceNames } from '../api/defaults.ts';
 import { withFluxAnnotations } from '../api/generated-objects.ts';
 import { mirrorsTo } from './gateway-api-filters.ts';
-import { isStickyRule, routeRules, sessionAffinity, stickyCookieNames } from './gateway-api-routes.ts';
+import { isStickyRule, routeRules, sessionAffinity } from './gateway-api-routes.ts';
 import type { GatewayApiVersion, HttpRoute, HttpRouteSpec, RouteRule } from './gateway-api-types.ts';
-import { semanticallyEqual } from './semantic-equal.ts';
+import { semanticallyEqual, withoutRepeats } from './semantic-equal.ts';
 import { requireService, sameMap } from './service-spec.ts';
-import type { AffinityCookies } from './session-affinity.ts';
+import { stickyCookieNames, type AffinityCookies } from './session-affinity.ts';
 import type { Routes } from './types.ts';
 
 /** Why the canary cannot have an HTTPRoute, or undefined. */
@@ -19,11 +19,14 @@ export function httpRouteProblem(canary: Canary): string | undefined {
     : undefined;
 }
 
-/** The spec for a split: parentRefs from gatewayRefs (with their defaults), hostnames from hosts, the rules. */
+/**
+ * The spec for a split: parentRefs from gatewayRefs (with their defaults), hostnames from hosts, the rules
+ * (routeRules: without cookies, no session affinity rules).
+ */
 export function httpRouteSpec(
   canary: Canary,
   routes: Routes,
-  cookies: AffinityCookies,
+  cookies: AffinityCookies | undefined,
   version: GatewayApiVersion,
 ): HttpRouteSpec {
   const service = requireService(canary);
@@ -38,7 +41,7 @@ export function httpRouteSpec(
 export function ruleLayout(
   canary: Canary,
   routes: Routes,
-  cookies: AffinityCookies,
+  cookies: AffinityCookies | undefined,
   version: GatewayApiVersion,
 ): RouteRule[] {
   try {
@@ -93,7 +96,10 @@ export function updateHttpRoute(
   return true;
 }
 
-/** What the reconcile diff compares. */
+/**
+ * What the reconcile diff compares. With session affinity, the cookie rules and backend filters are left out, as
+ * in Flagger, and so is the copy of the weighted rule that precedes it at weight 0 without a cookie.
+ */
 function comparable(spec: HttpRouteSpec, canary: Canary, version: GatewayApiVersion): unknown {
   const canaryName = serviceNames(canary.spec).canary;
   const sticky = stickyCookieNames(sessionAffinity(canary, version));
@@ -108,7 +114,7 @@ function comparable(spec: HttpRouteSpec, canary: Canary, version: GatewayApiVers
         filters: sticky.length > 0 ? undefined : ref.filters,
       })),
     }));
-  return { ...spec, rules };
+  return { ...spec, rules: sticky.length > 0 ? withoutRepeats(rules) : rules };
 }
 
 /**

@@ -1,7 +1,7 @@
 // HTTPRoute matches from the Istio-shaped service.match and analysis.match (Flagger's mapRouteMatches and
 // mergeMatchConditions), and the Cookie matches of session affinity.
 import type { RouteMatch, HeaderMatch } from './gateway-api-types.ts';
-import { cookieMatch } from './session-affinity.ts';
+import { cookieMatch, isStickyCookieRegex } from './session-affinity.ts';
 
 type StringMatch = Partial<Record<'exact' | 'prefix' | 'suffix' | 'regex', string>>;
 
@@ -96,6 +96,6 @@ export function isCookieMatch(match: RouteMatch, cookieNames: readonly string[])
     header =>
       header.type === 'RegularExpression' &&
       header.name === COOKIE_HEADER &&
-      cookieNames.some(name => name !== '' && header.value.includes(name)),
+      isStickyCookieRegex(header.value, cookieNames),
   );
 }

@@ -111,7 +111,7 @@ describe('routeRules', () => {
     ]);
   });
 
-  it('routes A/B tests: matching requests by weight, the rest to the primary', () => {
+  it('routes A/B tests: matching requests by weight, the rest to the primary at 100, as Flagger', () => {
     const ab = canary(
       { match: [{ uri: { prefix: '/api' } }], timeout: '5s' },
       { iterations: 10, match: [{ headers: { 'x-canary': { exact: 'insider' } } }] },
@@ -207,7 +207,21 @@ describe('routeRules with session affinity', () => {
         backendRefs: [primary(100), canaryRef(0)],
       },
     ]);
-    assert.deepEqual(routeRules(sticky, split(100, 0), noCookies, GATEWAY_API_V1), [
+  });
+
+  it('puts a copy of the weighted rule in front at weight 0 when there is no previous cookie, as Flagger', () => {
+    const weighted = { matches: ROOT, backendRefs: [primary(100), canaryRef(0)] };
+    for (const version of [GATEWAY_API_V1, GATEWAY_API_V1BETA1]) {
+      assert.deepEqual(routeRules(sticky, split(100, 0), noCookies, version), [weighted, weighted]);
+    }
+    const blueGreen = canary({}, { iterations: 5, mirror: true, sessionAffinity: affinity });
+    const rules = routeRules(blueGreen, split(100, 0, true), noCookies, GATEWAY_API_V1);
+    assert.deepEqual(rules[0], rules[1], 'the copy mirrors too');
+    assert.deepEqual(readRoutes(blueGreen, rules, GATEWAY_API_V1), split(100, 0, true));
+  });
+
+  it("has no cookie rules without cookies, as Flagger's reconcile", () => {
+    assert.deepEqual(routeRules(sticky, split(100, 0), undefined, GATEWAY_API_V1), [
       { matches: ROOT, backendRefs: [primary(100), canaryRef(0)] },
     ]);
   });

@@ -13,7 +13,12 @@ import {
 } from './gateway-api-matches.ts';
 import type { BackendRef, GatewayApiVersion, RouteMatch, RouteRule } from './gateway-api-types.ts';
 import { requireService } from './service-spec.ts';
-import { expiredCookieValue, setCookieValue, type AffinityCookies } from './session-affinity.ts';
+import {
+  expiredCookieValue,
+  setCookieValue,
+  stickyCookieNames,
+  type AffinityCookies,
+} from './session-affinity.ts';
 import type { Routes } from './types.ts';
 
 /**
@@ -26,11 +31,14 @@ export function sessionAffinity(canary: Canary, version: GatewayApiVersion): Ses
   return version.v1Features ? affinity : { ...affinity, primaryCookieName: undefined };
 }
 
-/** The rules for `routes`; `cookies` are used when analysis.sessionAffinity is set. */
+/**
+ * The rules for `routes`. With analysis.sessionAffinity, `cookies` are the ones the rules use; without cookies
+ * there are no cookie rules, as in the HTTPRoute Flagger's reconcile makes.
+ */
 export function routeRules(
   canary: Canary,
   routes: Routes,
-  cookies: AffinityCookies,
+  cookies: AffinityCookies | undefined,
   version: GatewayApiVersion,
 ): RouteRule[] {
   const service = requireService(canary);
@@ -63,8 +71,8 @@ export function routeRules(
     ];
   }
   const affinity = sessionAffinity(canary, version);
-  if (affinity === undefined) return [weighted];
-  return [...stickyRules(canary, affinity, weighted, cookies, serviceMatches), weighted];
+  if (affinity === undefined || cookies === undefined) return [weighted];
+  return [...cookieRules(canary, affinity, weighted, cookies, serviceMatches), weighted];
 }
 
 /**
@@ -81,12 +89,12 @@ function ruleTimeouts(service: CanaryService): RouteRule['timeouts'] {
 }
 
 /**
- * The sticky rules, placed before `weighted`, whose backends then carry the Set-Cookie headers (4.3). While the
- * canary takes traffic: canary-cookie requests go to the canary, primary-cookie ones to the primary. At weight 0
- * a request with the previous canary cookie is told to drop it. Flagger also writes a copy of the weighted rule
- * when there is no previous cookie; it routes nothing, so we leave it out.
+ * The cookie rules, placed before `weighted`, whose backends then carry the Set-Cookie headers (4.3), as Flagger
+ * lays them out. While the canary takes traffic: canary-cookie requests go to the canary, primary-cookie ones to
+ * the primary. At weight 0 one rule: for the previous canary cookie, which it tells clients to drop, or, when
+ * there is none, a copy of the weighted rule (which takes the requests first and routes them the same).
  */
-function stickyRules(
+function cookieRules(
   canary: Canary,
   affinity: SessionAffinity,
   weighted: RouteRule,
@@ -97,13 +105,13 @@ function stickyRules(
   const [primary, canaryBackend] = weighted.backendRefs ?? [];
   if (primary === undefined || canaryBackend === undefined) return [];
   const stickyTo = (cookie: string, backendRefs: BackendRef[]): RouteRule => ({
-    ...weighted,
+    ...structuredClone(weighted),
     matches: mergeMatches([cookieRouteMatch(cookie)], serviceMatches),
     backendRefs,
   });
   if ((canaryBackend.weight ?? 0) === 0) {
     const previous = cookies.previousSessionAffinityCookie;
-    if (!previous) return [];
+    if (!previous) return [structuredClone(weighted)];
     const expiring = stickyTo(previous, structuredClone(weighted.backendRefs ?? []));
     return [{ ...expiring, filters: withSetCookie(weighted.filters, expiredCookieValue(previous)) }];
   }
@@ -131,11 +139,6 @@ function backendMaker(canary: Canary) {
     (name: string) =>
     (weight: number): BackendRef => ({ group: '', kind: 'Service', name, port, weight });
   return { primary: make(names.primary), canary: make(names.canary) };
-}
-
-/** The cookie names whose Cookie matches mark a rule as sticky (none without session affinity). */
-export function stickyCookieNames(affinity: SessionAffinity | undefined): string[] {
-  return affinity ? [affinity.cookieName, affinity.primaryCookieName ?? ''] : [];
 }
 
 export function isStickyRule(rule: RouteRule, cookieNames: readonly string[]): boolean {

@@ -52,7 +52,8 @@ export class GatewayApiRouter implements Router {
     if (problem !== undefined) throw new Error(problem);
     const logger = canaryLogger(this.logger, canary);
     if (this.version.v1Features) for (const cors of corsProblems(requireService(canary))) logger.error(cors);
-    const desired = httpRouteSpec(canary, INITIAL_ROUTES, currentCookies(undefined), this.version);
+    // Created and compared without session affinity rules, as Flagger's reconcile does.
+    const desired = httpRouteSpec(canary, INITIAL_ROUTES, undefined, this.version);
     const ref = this.routeRef(canary);
     const result = await upsert<HttpRoute>(this.kube, {
       ref,
@@ -73,15 +74,13 @@ export class GatewayApiRouter implements Router {
 
   async setRoutes(canary: Canary, routes: Routes): Promise<RouterStatus> {
     const affinity = sessionAffinity(canary, this.version);
-    const cookies = affinity
-      ? nextCookies(affinity, canary.status, routes.canaryWeight)
-      : currentCookies(undefined);
+    const cookies = affinity ? nextCookies(affinity, canary.status, routes.canaryWeight) : undefined;
     const spec = httpRouteSpec(canary, routes, cookies, this.version);
     await this.kube.modify<HttpRoute>(this.routeRef(canary), current => {
       current.spec = spec;
       return true;
     });
-    return affinity ? cookies : {};
+    return cookies ?? {};
   }
 
   async getRoutes(canary: Canary): Promise<Routes> {

@@ -1,17 +1,21 @@
 // The http/tcp routes of the Istio VirtualService for a traffic split (Flagger's IstioRouter.SetRoutes layout):
 // one weighted route [primary, canary]; for A/B testing a route for the matching requests and a default route;
-// for session affinity the sticky cookie routes in front of the weighted one; TCP routes for appProtocol tcp.
-import type { Canary, CanaryService } from '../api/canary.ts';
+// for session affinity the cookie routes in front of the weighted one; TCP routes for appProtocol tcp.
+import type { Canary, CanaryService, SessionAffinity } from '../api/canary.ts';
 import { TOTAL_WEIGHT, analysisIntervalMs, serviceNames } from '../api/defaults.ts';
 import type { HttpMatch, HttpRoute, RouteDestination, TcpRoute, VirtualServiceSpec } from './istio-types.ts';
-import { cookieMatch, expiredCookieValue, setCookieValue, type AffinityCookies } from './session-affinity.ts';
+import {
+  cookieMatch,
+  expiredCookieValue,
+  isStickyCookieRegex,
+  setCookieValue,
+  type AffinityCookies,
+} from './session-affinity.ts';
 import { requireService } from './service-spec.ts';
 import type { Routes } from './types.ts';
 
-/** Name of the sticky routes; the reconcile diff skips routes whose name starts with it. */
-export const STICKY_ROUTE = 'sticky-route';
-const STICKY_PRIMARY_ROUTE = `${STICKY_ROUTE}-primary`;
 const SET_COOKIE = 'Set-Cookie';
+const COOKIE = 'Cookie';
 
 export type RouteLayout = Pick<VirtualServiceSpec, 'http' | 'tcp'>;
 
@@ -19,8 +23,15 @@ export function isTcp(service: Pick<CanaryService, 'appProtocol'>): boolean {
   return service.appProtocol?.toLowerCase() === 'tcp';
 }
 
-/** The routes for `routes`; `cookies` are used when analysis.sessionAffinity is set. */
-export function routeLayout(canary: Canary, routes: Routes, cookies: AffinityCookies): RouteLayout {
+/**
+ * The routes for `routes`. With analysis.sessionAffinity, `cookies` are the ones the routes use; without
+ * cookies the layout has no cookie routes, as the VirtualService Flagger's reconcile makes.
+ */
+export function routeLayout(
+  canary: Canary,
+  routes: Routes,
+  cookies: AffinityCookies | undefined,
+): RouteLayout {
   const service = requireService(canary);
   const dest = destinations(canary);
   const split = [dest.primary(routes.primaryWeight), dest.canary(routes.canaryWeight)];
@@ -32,67 +43,73 @@ export function routeLayout(canary: Canary, routes: Routes, cookies: AffinityCoo
   }
   const analysisMatch = canary.spec.analysis.match ?? [];
   if (analysisMatch.length > 0) {
-    // A/B testing: mirroring and session affinity do not apply. The default route has a single destination,
-    // which Istio sends everything to whatever its weight; Flagger writes the primary weight there, we 100.
+    // A/B testing: mirroring and session affinity do not apply. The default route gets the primary weight, as
+    // Flagger writes it (0 during the test); Istio sends everything to a route's only destination whatever its
+    // weight.
     return {
       http: [
         { ...serviceRoute(service, mergeMatches(analysisMatch, service.match ?? [])), route: split },
-        { ...serviceRoute(service, service.match), route: [dest.primary(TOTAL_WEIGHT)] },
+        { ...serviceRoute(service, service.match), route: [dest.primary(routes.primaryWeight)] },
       ],
     };
   }
   const weighted: HttpRoute = { ...serviceRoute(service, service.match), route: split };
-  const sticky = canary.spec.analysis.sessionAffinity ? stickyRoutes(canary, weighted, cookies) : [];
-  if (routes.mirrored) {
-    // Flagger mirrors on http[0], which with session affinity is a sticky route, so it never reads the mirror
-    // back and mirrors forever; the mirror belongs on the weighted route.
-    weighted.mirror = { host: serviceNames(canary.spec).canary };
+  const affinity = canary.spec.analysis.sessionAffinity;
+  const http =
+    affinity && cookies ? [...cookieRoutes(canary, affinity, weighted, cookies), weighted] : [weighted];
+  const [first] = http;
+  if (routes.mirrored && first) {
+    // On the first route, as Flagger: with session affinity, the cookie route that requests reach first.
+    first.mirror = { host: serviceNames(canary.spec).canary };
     const mirrorWeight = canary.spec.analysis.mirrorWeight ?? 0;
-    if (mirrorWeight > 0) weighted.mirrorPercentage = { value: mirrorWeight };
+    if (mirrorWeight > 0) first.mirrorPercentage = { value: mirrorWeight };
   }
-  return { http: [...sticky, weighted] };
+  return { http };
 }
 
 /**
- * The sticky routes, placed before `weighted`, whose destinations get the Set-Cookie headers (4.3). While the
- * canary takes traffic: canary-cookie requests go to the canary, primary-cookie ones to the primary. At weight 0
- * a request with the previous canary cookie is told to drop it. Flagger also writes a copy of the weighted route
- * when there is no previous cookie; it routes nothing, so we leave it out.
+ * The cookie routes, placed before `weighted`, whose destinations get the Set-Cookie headers (4.3), as Flagger
+ * lays them out. While the canary takes traffic: canary-cookie requests go to the canary, primary-cookie ones to
+ * the primary. At weight 0 one route: for the previous canary cookie, which it tells clients to drop, or, when
+ * there is none, a copy of the weighted route (which takes the requests first and routes them the same).
  */
-function stickyRoutes(canary: Canary, weighted: HttpRoute, cookies: AffinityCookies): HttpRoute[] {
-  const affinity = canary.spec.analysis.sessionAffinity;
+function cookieRoutes(
+  canary: Canary,
+  affinity: SessionAffinity,
+  weighted: HttpRoute,
+  cookies: AffinityCookies,
+): HttpRoute[] {
   const serviceMatch = requireService(canary).match ?? [];
-  const route = weighted.route ?? [];
-  const [primary, canaryDest] = route;
-  if (affinity === undefined || primary === undefined || canaryDest === undefined) return [];
+  const [primary, canaryDest] = weighted.route ?? [];
+  if (primary === undefined || canaryDest === undefined) return [];
   const dest = destinations(canary);
-  const stickyTo = (name: string, cookie: string, split: RouteDestination[]): HttpRoute => ({
-    ...weighted,
-    name,
+  const stickyTo = (cookie: string, split: RouteDestination[]): HttpRoute => ({
+    ...structuredClone(weighted),
     match: mergeMatches([cookieMatch(cookie)], serviceMatch),
     route: split,
   });
   if ((canaryDest.weight ?? 0) === 0) {
     const previous = cookies.previousSessionAffinityCookie;
-    if (!previous) return [];
-    return [
-      {
-        ...stickyTo(STICKY_ROUTE, previous, route),
-        headers: addSetCookie(weighted.headers, expiredCookieValue(previous)),
-      },
-    ];
+    if (!previous) return [structuredClone(weighted)];
+    const expiring = stickyTo(previous, structuredClone(weighted.route ?? []));
+    return [{ ...expiring, headers: addSetCookie(weighted.headers, expiredCookieValue(previous)) }];
   }
   const canaryCookie = cookies.sessionAffinityCookie;
   if (!canaryCookie) return [];
+  const sticky = [stickyTo(canaryCookie, [dest.primary(0), dest.canary(TOTAL_WEIGHT)])];
   canaryDest.headers = addSetCookie(undefined, setCookieValue(affinity, canaryCookie));
-  const sticky = [stickyTo(STICKY_ROUTE, canaryCookie, [dest.primary(0), dest.canary(TOTAL_WEIGHT)])];
-  const primaryCookie = cookies.primarySessionAffinityCookie;
+  const primaryCookie = affinity.primaryCookieName ? cookies.primarySessionAffinityCookie : '';
   if (primaryCookie) {
     const intervalSeconds = Math.floor(analysisIntervalMs(canary.spec.analysis) / 1000);
     primary.headers = addSetCookie(undefined, setCookieValue(affinity, primaryCookie, intervalSeconds));
-    sticky.push(stickyTo(STICKY_PRIMARY_ROUTE, primaryCookie, [dest.primary(TOTAL_WEIGHT), dest.canary(0)]));
+    sticky.push(stickyTo(primaryCookie, [dest.primary(TOTAL_WEIGHT), dest.canary(0)]));
   }
   return sticky;
+}
+
+/** True for a route that matches a session affinity cookie (the reconcile diff leaves those out). */
+export function isStickyRoute(route: HttpRoute, cookieNames: readonly string[]): boolean {
+  return (route.match ?? []).some(match => isStickyCookieRegex(match.headers?.[COOKIE]?.regex, cookieNames));
 }
 
 /** headers plus a response Set-Cookie, as a new object (Flagger adds it to the shared spec headers in place). */
@@ -153,7 +170,10 @@ function destinations(canary: Canary) {
   return { primary: make(names.primary), canary: make(names.canary) };
 }
 
-/** The split a VirtualService holds: the last route with a canary destination (the weighted one). */
+/**
+ * The split a VirtualService holds: the last route with a canary destination (the weighted one), mirrored when
+ * it or the first route mirrors.
+ */
 export function readRoutes(canary: Canary, spec: VirtualServiceSpec | undefined): Routes | undefined {
   const names = serviceNames(canary.spec);
   const tcp = isTcp(requireService(canary));
@@ -163,6 +183,10 @@ export function readRoutes(canary: Canary, spec: VirtualServiceSpec | undefined)
   const primaryWeight = weightOf(names.primary);
   const canaryWeight = weightOf(names.canary);
   if (primaryWeight === 0 && canaryWeight === 0) return undefined;
-  const mirrored = !tcp && weighted !== undefined && 'mirror' in weighted && !!weighted.mirror?.host;
+  // Flagger reads the mirror off the weighted route only, but writes it on the first one, so with session
+  // affinity it would never see its mirror and repeat the mirroring step forever.
+  const mirrorsOn = (route: HttpRoute | TcpRoute | undefined) =>
+    route !== undefined && 'mirror' in route && !!route.mirror?.host;
+  const mirrored = !tcp && (mirrorsOn(weighted) || mirrorsOn(spec?.http?.[0]));
   return { primaryWeight, canaryWeight, mirrored };
 }

@@ -123,7 +123,7 @@ describe('routeLayout', () => {
     assert.deepEqual(weighted?.mirrorPercentage, { value: 50 });
   });
 
-  it('splits A/B tests into a route for matching requests and a default route to the primary', () => {
+  it('splits A/B tests into a route for matching requests and a default route with the primary weight', () => {
     const ab = canary(
       { match: [{ uri: { prefix: '/podinfo' }, method: { exact: 'GET' }, ignoreUriCase: true }] },
       {
@@ -154,9 +154,11 @@ describe('routeLayout', () => {
         ],
         route: [dest(P, 0), dest(C, 100)],
       },
-      { match: ab.spec.service?.match, route: [dest(P, 100)] },
+      // Flagger writes the primary weight on the default route: 0 while the test runs.
+      { match: ab.spec.service?.match, route: [dest(P, 0)] },
     ]);
     assert.deepEqual(readRoutes(ab, { http }), split(0, 100));
+    assert.deepEqual(routeLayout(ab, split(100, 0), noCookies).http?.[1]?.route, [dest(P, 100)]);
   });
 
   it('uses the analysis matches alone when the service has none', () => {
@@ -192,12 +194,10 @@ describe('routeLayout with session affinity', () => {
     const setCookie = (value: string) => ({ response: { add: { 'Set-Cookie': value } } });
     assert.deepEqual(http, [
       {
-        name: 'sticky-route',
         match: match('.*flagger-cookie.*CanaryCook.*'),
         route: [dest(P, 0), dest(C, 100)],
       },
       {
-        name: 'sticky-route-primary',
         match: match('.*primary-cookie.*PrimaryCoo.*'),
         route: [dest(P, 100), dest(C, 0)],
       },
@@ -218,7 +218,8 @@ describe('routeLayout with session affinity', () => {
     const previous = { ...noCookies, previousSessionAffinityCookie: 'flagger-cookie=CanaryCook' };
     const { http } = routeLayout(withHeaders, split(100, 0), previous);
     assert.equal(http?.length, 2);
-    assert.equal(http[0]?.name, 'sticky-route');
+    assert.deepEqual(http[0]?.match, [{ headers: { Cookie: { regex: '.*flagger-cookie.*CanaryCook.*' } } }]);
+    assert.deepEqual(http[0].route, [dest(P, 100), dest(C, 0)]);
     assert.deepEqual(http[0].headers, {
       response: { add: { 'x-app': 'podinfo', 'Set-Cookie': 'flagger-cookie=CanaryCook; Max-Age=-1' } },
     });
@@ -226,14 +227,23 @@ describe('routeLayout with session affinity', () => {
     assert.deepEqual(headers, { response: { add: { 'x-app': 'podinfo' } } });
   });
 
-  it('has only the weighted route without cookies', () => {
-    assert.deepEqual(routeLayout(canary({}, { sessionAffinity: affinity }), split(100, 0), noCookies).http, [
-      { route: [dest(P, 100), dest(C, 0)] },
+  it('puts a copy of the weighted route in front at weight 0 when there is no previous cookie, as Flagger', () => {
+    const weighted = { route: [dest(P, 100), dest(C, 0)] };
+    const withAffinity = canary({}, { sessionAffinity: affinity });
+    assert.deepEqual(routeLayout(withAffinity, split(100, 0), noCookies).http, [weighted, weighted]);
+    assert.deepEqual(readRoutes(withAffinity, { http: [weighted, weighted] }), split(100, 0));
+  });
+
+  it("has no cookie routes without cookies, as Flagger's reconcile", () => {
+    assert.deepEqual(routeLayout(sticky, split(100, 0), undefined).http, [
+      { match: [{ uri: { prefix: '/app' } }], route: [dest(P, 100), dest(C, 0)] },
     ]);
   });
 
-  it('mirrors on the weighted route, where the mirror is read back', () => {
-    const { http } = routeLayout(sticky, split(100, 0, true), { ...cookies, sessionAffinityCookie: '' });
+  it('mirrors on the first route, as Flagger, and reads the mirror back from there', () => {
+    const { http } = routeLayout(sticky, split(100, 0, true), noCookies);
+    assert.deepEqual(http?.[0]?.mirror, { host: C });
+    assert.equal(http[1]?.mirror, undefined);
     assert.deepEqual(readRoutes(sticky, { http }), split(100, 0, true));
   });
 });
@@ -252,7 +262,7 @@ describe('readRoutes', () => {
 
 describe('updateVirtualService', () => {
   const c = canary();
-  const desired = virtualServiceSpec(c, split(100, 0), noCookies);
+  const desired = virtualServiceSpec(c, split(100, 0), undefined);
   const rebuild = () => routeLayout(c, split(70, 30), noCookies);
   const FLUX = {
     'kustomize.toolkit.fluxcd.io/reconcile': 'disabled',
@@ -280,13 +290,23 @@ describe('updateVirtualService', () => {
     assert.equal(updateVirtualService(current, c, desired, rebuild), false);
   });
 
-  it('ignores the sticky routes and cookie headers with session affinity', () => {
-    const sticky = canary({}, { sessionAffinity: { cookieName: 'k' } });
-    const cookies = { ...noCookies, sessionAffinityCookie: 'k=abcdefghij' };
-    const current = ours(virtualServiceSpec(sticky, split(80, 20), cookies));
-    const stickyDesired = virtualServiceSpec(sticky, split(100, 0), noCookies);
-    assert.equal(current.spec?.http?.length, 2);
-    assert.equal(updateVirtualService(current, sticky, stickyDesired, rebuild), false);
+  it('ignores the cookie routes, cookie headers and the copy of the weighted route with session affinity', () => {
+    const sticky = canary({}, { sessionAffinity: { cookieName: 'k', primaryCookieName: 'p' } });
+    const stickyDesired = virtualServiceSpec(sticky, split(100, 0), undefined);
+    const cookies = {
+      sessionAffinityCookie: 'k=abcdefghij',
+      primarySessionAffinityCookie: 'p=abcdefghij',
+      previousSessionAffinityCookie: '',
+    };
+    for (const [routes, withCookies, routeCount] of [
+      [split(80, 20), cookies, 3],
+      [split(100, 0), { ...noCookies, previousSessionAffinityCookie: 'k=abcdefghij' }, 2],
+      [split(100, 0), noCookies, 2],
+    ] as const) {
+      const current = ours(virtualServiceSpec(sticky, routes, withCookies));
+      assert.equal(current.spec?.http?.length, routeCount);
+      assert.equal(updateVirtualService(current, sticky, stickyDesired, rebuild), false);
+    }
   });
 
   it('rewrites a changed spec with the split it is given, without storing our own spec', () => {

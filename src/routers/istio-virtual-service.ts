@@ -5,10 +5,10 @@ import { serviceNames } from '../api/defaults.ts';
 import { controllingCanary } from './generated-metadata.ts';
 import { KUBECTL_ANNOTATION, withFluxAnnotations } from '../api/generated-objects.ts';
 import { ISTIO_API_VERSION, type VirtualService, type VirtualServiceSpec } from './istio-types.ts';
-import { STICKY_ROUTE, routeLayout, type RouteLayout } from './istio-routes.ts';
-import { semanticallyEqual } from './semantic-equal.ts';
+import { isStickyRoute, routeLayout, type RouteLayout } from './istio-routes.ts';
+import { semanticallyEqual, withoutRepeats } from './semantic-equal.ts';
 import { sameMap, requireService } from './service-spec.ts';
-import type { AffinityCookies } from './session-affinity.ts';
+import { stickyCookieNames, type AffinityCookies } from './session-affinity.ts';
 import type { Routes } from './types.ts';
 
 /** Where Flagger keeps the spec of a VirtualService it took over, when kubectl's annotation is not there. */
@@ -27,11 +27,14 @@ export function virtualServiceProblem(canary: Canary): string | undefined {
   return undefined;
 }
 
-/** The spec for a split: hosts (apex added), gateways (default mesh) or none for a delegate, and the routes. */
+/**
+ * The spec for a split: hosts (apex added), gateways (default mesh) or none for a delegate, and the routes
+ * (routeLayout: without cookies, no session affinity routes).
+ */
 export function virtualServiceSpec(
   canary: Canary,
   routes: Routes,
-  cookies: AffinityCookies,
+  cookies: AffinityCookies | undefined,
 ): VirtualServiceSpec {
   const service = requireService(canary);
   const layout = routeLayout(canary, routes, cookies);
@@ -77,11 +80,7 @@ export function updateVirtualService(
   const meta = (current.metadata ??= {});
   const apex = requireService(canary).apex;
   const annotations = desiredAnnotations(apex?.annotations, meta.annotations);
-  const affinity = canary.spec.analysis.sessionAffinity !== undefined;
-  const specChanged = !semanticallyEqual(
-    comparable(desired, affinity),
-    comparable(current.spec ?? {}, affinity),
-  );
+  const specChanged = !semanticallyEqual(comparable(desired, canary), comparable(current.spec ?? {}, canary));
   if (specChanged && annotations[KUBECTL_ANNOTATION] === undefined && isTakeover(current, canary)) {
     // Quirk fixed: Flagger stores the pre-update spec on every spec change, so a second change overwrites the
     // user's original with Flagger's own routes; we store it once, and never for our own VirtualService.
@@ -113,14 +112,19 @@ function isTakeover(current: VirtualService, canary: Canary): boolean {
   return controllingCanary(current.metadata) !== canary.metadata.name;
 }
 
-/** What the reconcile diff compares. */
-function comparable(spec: VirtualServiceSpec, sessionAffinity: boolean): unknown {
+/**
+ * What the reconcile diff compares. With session affinity, the cookie routes and destination headers are left
+ * out, as in Flagger, and so is the copy of the weighted route that precedes it at weight 0 without a cookie.
+ */
+function comparable(spec: VirtualServiceSpec, canary: Canary): unknown {
+  const cookieNames = stickyCookieNames(canary.spec.analysis.sessionAffinity);
+  const sessionAffinity = cookieNames.length > 0;
   const withoutWeights = <T extends { route?: { weight?: number; headers?: unknown }[] }>(r: T) => ({
     ...r,
     route: r.route?.map(d => ({ ...d, weight: undefined, headers: sessionAffinity ? undefined : d.headers })),
   });
   const http = (spec.http ?? [])
-    .filter(r => !(sessionAffinity && r.name?.startsWith(STICKY_ROUTE)))
+    .filter(r => !isStickyRoute(r, cookieNames))
     .map(r => ({ ...withoutWeights(r), mirror: undefined, mirrorPercentage: undefined }));
-  return { ...spec, http, tcp: spec.tcp?.map(withoutWeights) };
+  return { ...spec, http: sessionAffinity ? withoutRepeats(http) : http, tcp: spec.tcp?.map(withoutWeights) };
 }

@@ -50,16 +50,14 @@ export class IstioRouter implements Router {
   async setRoutes(canary: Canary, routes: Routes): Promise<RouterStatus> {
     // TCP routes cannot match cookies, so a TCP canary has no session affinity (as in Flagger).
     const affinity = isTcp(requireService(canary)) ? undefined : canary.spec.analysis.sessionAffinity;
-    const cookies = affinity
-      ? nextCookies(affinity, canary.status, routes.canaryWeight)
-      : currentCookies(undefined);
+    const cookies = affinity ? nextCookies(affinity, canary.status, routes.canaryWeight) : undefined;
     const layout = routeLayout(canary, routes, cookies);
     await this.kube.modify<VirtualService>(virtualServiceRef(canary), current => {
       // The rest of the spec (hosts, gateways, and the other route list) is the reconcile's.
       current.spec = { ...current.spec, ...layout };
       return true;
     });
-    return affinity ? cookies : {};
+    return cookies ?? {};
   }
 
   async getRoutes(canary: Canary): Promise<Routes> {
@@ -101,7 +99,8 @@ export class IstioRouter implements Router {
   private async reconcileVirtualService(canary: Canary): Promise<void> {
     const problem = virtualServiceProblem(canary);
     if (problem !== undefined) throw new Error(problem);
-    const desired = virtualServiceSpec(canary, INITIAL_ROUTES, currentCookies(undefined));
+    // Created and compared without session affinity routes, as Flagger's reconcile does.
+    const desired = virtualServiceSpec(canary, INITIAL_ROUTES, undefined);
     const ref = virtualServiceRef(canary);
     const result = await upsert<VirtualService>(this.kube, {
       ref,

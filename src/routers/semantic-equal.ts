@@ -25,6 +25,13 @@ export function semanticallyEqual(a: unknown, b: unknown): boolean {
   return canonicalJson(normalized(a)) === canonicalJson(normalized(b));
 }
 
+/** items without those semantically equal to the item after them. */
+export function withoutRepeats<T>(items: readonly T[]): T[] {
+  return items.filter(
+    (item, index) => index + 1 >= items.length || !semanticallyEqual(item, items[index + 1]),
+  );
+}
+
 function normalized(value: unknown): unknown {
   const pruned = withoutZeroValues(value);
   return isZero(pruned) ? null : pruned;

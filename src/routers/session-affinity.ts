@@ -87,3 +87,16 @@ export function cookieMatch(cookie: string): HttpMatch {
   const value = split < 0 ? '' : cookie.slice(split + 1);
   return { headers: { Cookie: { regex: `.*${name}.*${value}.*` } } };
 }
+
+/** The cookie names whose Cookie matches mark a route as sticky (none without session affinity). */
+export function stickyCookieNames(affinity: SessionAffinity | undefined): string[] {
+  return affinity ? [affinity.cookieName, affinity.primaryCookieName ?? ''].filter(name => name !== '') : [];
+}
+
+/**
+ * True for the Cookie regex of a sticky route. Flagger tells sticky routes apart by the cookie name in their
+ * regex, the routes having no names.
+ */
+export function isStickyCookieRegex(regex: string | undefined, cookieNames: readonly string[]): boolean {
+  return regex !== undefined && cookieNames.some(name => name !== '' && regex.includes(name));
+}

@@ -212,6 +212,25 @@ describe('Gateway API router on a real API server', () => {
     const [expiring] = (await httpRoute(canary)).spec?.rules ?? [];
     assert.deepEqual(expiring?.filters, setCookie(`${canaryCookie}; Max-Age=-1`));
     assert.deepEqual(await v1.getRoutes(canary), split(100, 0));
+    const ended = { ...running, status: { ...running.status, ...done } };
+    const settled = await httpRoute(canary);
+    await v1.reconcile(ended);
+    assert.equal((await httpRoute(canary)).metadata?.resourceVersion, settled.metadata?.resourceVersion);
+  });
+
+  it('puts a copy of the weighted rule in front at weight 0 before any cookie, as Flagger', async () => {
+    const canary = await newCanary({}, { sessionAffinity: { cookieName: 'canary-cookie' } });
+    await v1.reconcile(canary);
+    assert.deepEqual((await httpRoute(canary)).spec?.rules, [
+      { matches: ROOT, backendRefs: [primary(100), canaryRef(0)] },
+    ]);
+    await v1.setRoutes(canary, split(100, 0));
+    const weighted = { matches: ROOT, backendRefs: [primary(100), canaryRef(0)] };
+    assert.deepEqual((await httpRoute(canary)).spec?.rules, [weighted, weighted]);
+    assert.deepEqual(await v1.getRoutes(canary), split(100, 0));
+    const before = await httpRoute(canary);
+    await v1.reconcile(canary);
+    assert.equal((await httpRoute(canary)).metadata?.resourceVersion, before.metadata?.resourceVersion);
   });
 
   it('takes over an existing HTTPRoute, keeping the annotations of other controllers', async () => {

@@ -112,7 +112,7 @@ describe('Istio router on a real API server', () => {
     assert.deepEqual(dr.spec, { host: 'podinfo-canary', trafficPolicy });
   });
 
-  it('routes A/B tests: matching requests to the canary, the rest to the primary', async () => {
+  it('routes A/B tests: matching requests to the canary, the rest to the primary at its weight', async () => {
     const canary = await newCanary(
       { match: [{ uri: { prefix: '/api' } }] },
       { iterations: 5, match: [{ headers: { 'x-canary': { exact: 'insider' } } }] },
@@ -125,10 +125,14 @@ describe('Istio router on a real API server', () => {
     assert.deepEqual(http?.[0]?.match, [
       { uri: { prefix: '/api' }, headers: { 'x-canary': { exact: 'insider' } } },
     ]);
+    // As Flagger: the default route's only destination has the primary weight, which Istio ignores.
     assert.deepEqual(http[1], {
       match: [{ uri: { prefix: '/api' } }],
-      route: [{ destination: { host: 'podinfo-primary' }, weight: 100 }],
+      route: [{ destination: { host: 'podinfo-primary' }, weight: 0 }],
     });
+    await router.setRoutes(canary, split(100, 0));
+    const promoted = (await virtualService(canary)).spec?.http?.[1]?.route;
+    assert.deepEqual(promoted, [{ destination: { host: 'podinfo-primary' }, weight: 100 }]);
   });
 
   it('keeps clients on their version with session affinity cookies', async () => {
@@ -137,7 +141,10 @@ describe('Istio router on a real API server', () => {
     const status: RouterStatus = await router.setRoutes(canary, split(90, 10));
     assert.match(status.sessionAffinityCookie ?? '', /^flagger-cookie=[a-zA-Z]{10}$/);
     const http = (await virtualService(canary)).spec?.http;
-    assert.equal(http?.[0]?.name, 'sticky-route');
+    const [cookieName, cookieValue] = (status.sessionAffinityCookie ?? '').split('=');
+    const regex = `.*${cookieName ?? ''}.*${cookieValue ?? ''}.*`;
+    assert.deepEqual(http?.[0]?.match, [{ headers: { Cookie: { regex } } }]);
+    assert.equal(http[0].name, undefined);
     assert.deepEqual(http[1]?.route?.[1]?.headers, {
       response: { add: { 'Set-Cookie': `${status.sessionAffinityCookie ?? ''}; Max-Age=600` } },
     });
@@ -159,6 +166,21 @@ describe('Istio router on a real API server', () => {
     assert.deepEqual(expiring?.headers, {
       response: { add: { 'Set-Cookie': `${status.sessionAffinityCookie ?? ''}; Max-Age=-1` } },
     });
+    const ended = { ...running, status: { ...running.status, ...done } };
+    const settled = await virtualService(canary);
+    await router.reconcile(ended);
+    assert.equal((await virtualService(canary)).metadata?.resourceVersion, settled.metadata?.resourceVersion);
+
+    // The first run at weight 0, with no cookie yet: Flagger puts a copy of the weighted route in front.
+    const fresh = await newCanary({}, { sessionAffinity: { cookieName: 'flagger-cookie' } });
+    await router.reconcile(fresh);
+    await router.setRoutes(fresh, split(100, 0));
+    const routes = (await virtualService(fresh)).spec?.http;
+    assert.equal(routes?.length, 2);
+    assert.deepEqual(routes[0], routes[1]);
+    const copied = await virtualService(fresh);
+    await router.reconcile(fresh);
+    assert.equal((await virtualService(fresh)).metadata?.resourceVersion, copied.metadata?.resourceVersion);
   });
 
   it('routes TCP services with tcp routes', async () => {
