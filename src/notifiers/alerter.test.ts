@@ -43,11 +43,21 @@ describe('alertFields', () => {
   const routing = (analysis: Partial<CanaryAnalysis>) =>
     alertFields(canary(analysis), '', true).find(f => f.name === 'Traffic routing')?.value;
 
-  it('describes every strategy', () => {
-    assert.equal(routing({ stepWeight: 20 }), 'Weight step: 20 max: 100');
-    assert.equal(routing({ stepWeights: [1, 10, 80] }), 'Weight steps: 1,10,80 max: 80');
-    assert.equal(routing({ iterations: 10, match: [{ headers: { x: { exact: 'y' } } }] }), 'A/B Testing');
+  it("describes every strategy as Flagger's alertMetadata does", () => {
+    const match = [{ headers: { x: { exact: 'y' } } }];
+    // The maxWeight field as written: 0 when left out, as with stepWeights.
+    assert.equal(routing({ stepWeight: 20, maxWeight: 50 }), 'Weight step: 20 max: 50');
+    assert.equal(routing({ stepWeight: 20 }), 'Weight step: 20 max: 0');
+    assert.equal(routing({ stepWeights: [1, 10, 80] }), 'Weight steps: 1,10,80 max: 0');
+    assert.equal(routing({ stepWeights: [5, 30], maxWeight: 30 }), 'Weight steps: 5,30 max: 30');
+    assert.equal(routing({ iterations: 10, match }), 'A/B Testing');
     assert.equal(routing({ iterations: 10 }), 'Blue/Green');
+    assert.equal(routing({ iterations: 10, mirror: true }), 'Blue/Green');
+    // The strategy comes first: iterations make blue/green whatever the weights; match without iterations is a
+    // canary release.
+    assert.equal(routing({ iterations: 10, stepWeight: 20, maxWeight: 50 }), 'Blue/Green');
+    assert.equal(routing({ match, stepWeight: 20, maxWeight: 50 }), 'Weight step: 20 max: 50');
+    assert.equal(routing({ match }), undefined);
     assert.equal(routing({}), undefined);
   });
 

@@ -1,6 +1,6 @@
 // The detail fields of an alert (Flagger's alert() and alertMetadata() in pkg/controller/events.go).
 import type { Canary } from '../api/canary.ts';
-import { analysisThreshold, maxWeight, progressDeadlineSeconds } from '../api/defaults.ts';
+import { analysisThreshold, deploymentStrategy, progressDeadlineSeconds } from '../api/defaults.ts';
 import type { AlertField } from './types.ts';
 
 /**
@@ -26,18 +26,17 @@ export function alertFields(canary: Canary, clusterName: string, includeMetadata
 }
 
 /**
- * Flagger's order: step weight, step weights, A/B (match), blue/green (iterations). Flagger prints the raw
- * maxWeight field, which reads "max: 0" when it is left out (always so with stepWeights); we print the weight the
- * canary is promoted at (api/defaults maxWeight: the last step, else maxWeight, else 100).
+ * As Flagger's alertMetadata: "A/B Testing" or "Blue/Green" by the strategy (whatever the provider), else the
+ * canary's stepWeight or stepWeights, each with the maxWeight field as written ("max: 0" when it is left out,
+ * always so with stepWeights); none for a canary with neither.
  */
 function trafficRouting(canary: Canary): string | undefined {
   const { analysis } = canary.spec;
-  if ((analysis.stepWeight ?? 0) > 0) {
-    return `Weight step: ${analysis.stepWeight ?? 0} max: ${maxWeight(analysis)}`;
-  }
+  const strategy = deploymentStrategy(analysis, '');
+  if (strategy === 'ab-testing') return 'A/B Testing';
+  if (strategy === 'blue-green') return 'Blue/Green';
+  const max = analysis.maxWeight ?? 0;
+  if ((analysis.stepWeight ?? 0) > 0) return `Weight step: ${analysis.stepWeight ?? 0} max: ${max}`;
   const steps = analysis.stepWeights ?? [];
-  if (steps.length > 0) return `Weight steps: ${steps.join(',')} max: ${maxWeight(analysis)}`;
-  if ((analysis.match?.length ?? 0) > 0) return 'A/B Testing';
-  if ((analysis.iterations ?? 0) > 0) return 'Blue/Green';
-  return undefined;
+  return steps.length > 0 ? `Weight steps: ${steps.join(',')} max: ${max}` : undefined;
 }
