@@ -5,6 +5,7 @@ import { connect } from '../kube/config.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
 import { ConfigMapGateStore } from '../loadtester/configmap-gate-store.ts';
 import { FileGateStore, MemoryGateStore, type GateStore } from '../loadtester/gate-store.ts';
+import { provideHealthProto } from '../loadtester/grpc/health-proto.ts';
 import {
   FlagError,
   loadTesterUsage,
@@ -56,6 +57,7 @@ async function main(argv: string[]): Promise<number> {
   logger.info(`Starting load tester v${VERSION} API on port ${server.port}`);
   logger.info(`Gate storage: ${gates.description}`);
   for (const limit of server.limits.describe()) logger.info(limit);
+  await provideGhzProto(logger);
 
   const signal = await new Promise<string>(resolve => {
     for (const s of ['SIGINT', 'SIGTERM'] as const) process.once(s, () => resolve(s));
@@ -88,6 +90,15 @@ function ownNamespace(): string {
     return readFileSync(SERVICE_ACCOUNT_NAMESPACE, 'utf8').trim() || 'default';
   } catch {
     return 'default';
+  }
+}
+
+/** Flagger's image has /tmp/ghz/health.proto, which its ghz examples load; here /tmp is a volume, filled at start. */
+async function provideGhzProto(logger: Logger): Promise<void> {
+  try {
+    logger.info(`gRPC health service definition for ghz: ${await provideHealthProto()}`);
+  } catch (err) {
+    logger.warn(`Placing health.proto for ghz failed: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 

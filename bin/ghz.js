@@ -1,0 +1,4 @@
+#!/usr/bin/env node
+import './node-check.js';
+
+await import('../src/cli/ghz.ts');
