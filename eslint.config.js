@@ -42,7 +42,31 @@ export default tseslint.config(
         },
       ],
       complexity: 'off',
+      // Random inputs are seeded, so that a failure can be replayed: test/harness/fast-check.ts and seeds.ts.
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'fast-check',
+              message: 'import { fc } from test/harness/fast-check.ts, seeded from FC_SEED.',
+            },
+          ],
+        },
+      ],
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'Math',
+          property: 'random',
+          message: 'use seededRandom(testSeed(NAME)) from test/harness/seeds.ts, and print the seed.',
+        },
+      ],
     },
+  },
+  {
+    files: ['test/harness/fast-check.ts'],
+    rules: { 'no-restricted-imports': 'off' },
   },
   {
     files: ['eslint.config.js'],

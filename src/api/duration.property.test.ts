@@ -1,22 +1,23 @@
-// Property tests of the Go durations: parseDuration agrees with an independent model of Go's
-// time.ParseDuration on any string, and formatDuration/parseDuration round-trip every Go duration. A failure
-// prints fast-check's seed and path: pass them as { seed, path } to fc.assert to replay it.
+// Property tests of the Go durations: parseDuration agrees with an independent model of Go's time.ParseDuration on
+// any string, and formatDuration/parseDuration round-trip every Go duration. A failure prints the FC_SEED that
+// replays it (test/harness/fast-check.ts).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import fc from 'fast-check';
+import { fc } from '../../test/harness/fast-check.ts';
 import { formatDuration, parseDuration } from './duration.ts';
 
 const MAX_INT64 = 2n ** 63n - 1n;
-const UNIT_NANOS: Readonly<Record<string, bigint>> = {
-  ns: 1n,
-  us: 1_000n,
-  µs: 1_000n,
-  μs: 1_000n,
-  ms: 1_000_000n,
-  s: 1_000_000_000n,
-  m: 60_000_000_000n,
-  h: 3_600_000_000_000n,
-};
+// A Map, not an object: a unit such as "__proto__" or "constructor" must be unknown, not Object.prototype's.
+const UNIT_NANOS: ReadonlyMap<string, bigint> = new Map([
+  ['ns', 1n],
+  ['us', 1_000n],
+  ['µs', 1_000n],
+  ['μs', 1_000n],
+  ['ms', 1_000_000n],
+  ['s', 1_000_000_000n],
+  ['m', 60_000_000_000n],
+  ['h', 3_600_000_000_000n],
+]);
 
 /** One component of a Go duration as Go's lexer splits it: digits, an optional fraction, then the unit. */
 const GO_COMPONENT = /([0-9]*)(\.?)([0-9]*)([^0-9.]*)/uy;
@@ -32,7 +33,7 @@ function goParseDuration(text: string): bigint | undefined {
   while (GO_COMPONENT.lastIndex < body.length) {
     const [, integer = '', , fraction = '', unit = ''] = GO_COMPONENT.exec(body) ?? [];
     if (integer === '' && fraction === '') return undefined; // no digits, e.g. ".s"
-    const unitNanos = UNIT_NANOS[unit];
+    const unitNanos = UNIT_NANOS.get(unit);
     if (unitNanos === undefined) return undefined; // missing or unknown unit
     let value = BigInt(integer === '' ? '0' : integer);
     if (value > 2n ** 63n || value > 2n ** 63n / unitNanos) return undefined;
@@ -62,7 +63,21 @@ function leadingFraction(fraction: string): [bigint, number] {
   return [value, scale];
 }
 
-const UNITS = [...Object.keys(UNIT_NANOS), '', 'x', 'sec', 'M', 'H', 'S', 'µ', 'mss', 'e', ' s', 'h\u0000'];
+const UNITS = [
+  ...UNIT_NANOS.keys(),
+  '',
+  'x',
+  'sec',
+  'M',
+  'H',
+  'S',
+  'µ',
+  'mss',
+  'e',
+  ' s',
+  'h\u0000',
+  '__proto__',
+];
 
 const digits = fc.oneof(
   fc.stringMatching(/^[0-9]{0,4}$/),
@@ -195,6 +210,13 @@ describe('duration regressions found by the properties', () => {
     assert.equal(parseDuration('0.29h'), 1_044_000);
     // The shrunk round trip: 106h16m55.502019178s read back as 382615502.019177ms.
     assert.equal(parseDuration(formatDuration(382_615_502.019_178)), 382_615_502.019_178);
+  });
+
+  it("knows no unit named after Object.prototype's members", () => {
+    for (const text of ['0__proto__', '1__proto__', '1constructor', '1toString', '1hasOwnProperty']) {
+      assert.equal(goParseDuration(text), undefined, text);
+      assertAgreesWithGo(text);
+    }
   });
 
   it('ignores the fraction digits past int64 as Go does, however many zeros lead them', () => {

@@ -1,13 +1,12 @@
-// Fuzz tests of what the controller and `flagger validate` do with hostile objects: real Canaries,
-// MetricTemplates and AlertProviders (the spec's examples and the compatibility corpus) with fields deleted,
-// replaced by values of any type, huge strings, deep nesting, or hostile names added (unicode, very long, dots,
-// "../", NUL, "__proto__"). The schema check and the semantic validation never throw, always explain each
-// problem with the field at fault, and give the same answer every time; a canary they accept has sane
-// effective values. A failure prints fast-check's seed and path: pass them as { seed, path } to fc.assert to
-// replay it.
+// Fuzz tests of what the controller and `flagger validate` do with hostile objects: real Canaries, MetricTemplates
+// and AlertProviders (the spec's examples and the compatibility corpus) with fields deleted, replaced by values of
+// any type, huge strings, deep nesting, or hostile names added (unicode, very long, dots, "../", NUL,
+// "__proto__"). The schema check and the semantic validation never throw, always explain each problem with the
+// field at fault, and give the same answer every time; a canary they accept has sane effective values. A failure
+// prints the FC_SEED that replays it (test/harness/fast-check.ts).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import fc from 'fast-check';
+import { fc } from '../../test/harness/fast-check.ts';
 import { corpus, specExamples } from '../../test/harness/fixtures.ts';
 import type { AlertProvider } from './alert-provider.ts';
 import type { Canary } from './canary.ts';

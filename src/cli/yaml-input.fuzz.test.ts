@@ -1,11 +1,11 @@
 // Fuzz tests of the two commands that read users' YAML files, `flagger validate FILE` and `flagger plan -f FILE`:
 // real objects (the spec's examples and the compatibility corpus) as YAML, with hostile YAML spliced in (anchors
 // and alias bombs, tags, tabs, odd scalars, objects where strings go) or cut out. A file gives findings or a
-// CliError, never a crash; every canary `plan -f` accepts is planned and printed. A failure prints fast-check's
-// seed and path: pass them as { seed, path } to fc.assert to replay it.
+// CliError, never a crash; every canary `plan -f` accepts is planned and printed. A failure prints the FC_SEED
+// that replays it (test/harness/fast-check.ts).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import fc from 'fast-check';
+import { fc } from '../../test/harness/fast-check.ts';
 import { stringify } from 'yaml';
 import { corpus, specExamples } from '../../test/harness/fixtures.ts';
 import { validateCanary } from '../api/validate.ts';

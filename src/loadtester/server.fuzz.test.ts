@@ -1,11 +1,11 @@
-// Fuzz tests of the load tester's inputs: request bodies (any bytes, any JSON, payloads with fields of the
-// wrong type), the task metadata each task type reads, and command lines. Each bad input is answered 4xx with a
-// message, never 500 and never a crash; the server answers the next request as before. No command runs here:
-// bodies never carry the `cmd` or `server` keys that a task needs, and factories are only asked to build tasks.
-// A failure prints fast-check's seed and path: pass them as { seed, path } to fc.assert to replay it.
+// Fuzz tests of the load tester's inputs: request bodies (any bytes, any JSON, payloads with fields of the wrong
+// type), the task metadata each task type reads, and command lines. Each bad input is answered 4xx with a message,
+// never 500 and never a crash; the server answers the next request as before. No command runs here: bodies never
+// carry the `cmd` or `server` keys that a task needs, and factories are only asked to build tasks. A failure
+// prints the FC_SEED that replays it (test/harness/fast-check.ts).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import fc from 'fast-check';
+import { fc } from '../../test/harness/fast-check.ts';
 import { silentLogger } from '../logging/logger.ts';
 import { ArgumentSyntaxError, splitArgs } from './args.ts';
 import { MemoryGateStore } from './gate-store.ts';

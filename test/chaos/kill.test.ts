@@ -1,6 +1,7 @@
 // kill -9 of the controller at random points of releases, restarted at once each time: the traffic steps seen on
 // the VirtualService are those of an undisturbed release (none skipped, none taken twice, in order) and every
-// release ends as it would have: promoted, or rolled back for a failing check.
+// release ends as it would have: promoted, or rolled back for a failing check. The kill times are drawn from
+// CHAOS_SEED (a fresh seed each run, printed): the same seed replays the same waits between kills.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
@@ -13,12 +14,14 @@ import { istioCrds } from '../../src/playground/istio-crds.ts';
 import { eventually, useCluster } from '../harness/cluster.ts';
 import { getCanary } from '../harness/controller.ts';
 import { HookServer } from '../harness/hook-server.ts';
+import { seededRandom, testSeed } from '../harness/seeds.ts';
 import { setImage } from '../harness/workloads.ts';
 import { initializedPodinfo } from './steps.ts';
 
 type VirtualService = KubeObject & { spec?: { http?: { route?: { weight?: number }[] }[] } };
 
 const KILLS = 20;
+const SEED = testSeed('CHAOS_SEED');
 const bin = new URL('../../bin/flagger.js', import.meta.url).pathname;
 
 describe('kill -9 of the controller during releases', () => {
@@ -26,6 +29,7 @@ describe('kill -9 of the controller during releases', () => {
   let hooks: HookServer;
   let controller: ChildProcess | undefined;
   let kills = 0;
+  const random = seededRandom(SEED);
 
   const start = () => {
     controller = spawn(
@@ -94,14 +98,15 @@ describe('kill -9 of the controller during releases', () => {
       const phase = (await getCanary(cluster, namespace)).status?.phase ?? '';
       if (phase === 'Succeeded' || phase === 'Failed') return phase;
       if (killed < killsWanted) {
-        await sleep(300 + Math.random() * 1500);
+        await sleep(300 + random() * 1500);
         await killAndRestart();
         killed++;
       } else await sleep(200);
     }
   }
 
-  it(`promotes and rolls back as undisturbed releases do, across ${String(KILLS)} kills`, async () => {
+  it(`promotes and rolls back as undisturbed releases do, across ${String(KILLS)} kills`, async t => {
+    t.diagnostic(`CHAOS_SEED=${String(SEED)}`);
     const ns = await cluster.namespace('kill');
     const analysis = {
       interval: '1s',
@@ -113,6 +118,8 @@ describe('kill -9 of the controller during releases', () => {
     };
     await initializedPodinfo(cluster, ns, analysis);
 
+    // The seed is in each message too: a diagnostic is not shown where only the failure is.
+    const label = (round: number) => `round ${String(round)} (CHAOS_SEED=${String(SEED)})`;
     for (let round = 1; kills < KILLS; round++) {
       const failing = round % 3 === 0;
       hooks.answer('/gate', failing ? 500 : 200);
@@ -127,23 +134,23 @@ describe('kill -9 of the controller during releases', () => {
       });
       const image = primary.spec?.template.spec?.containers[0]?.image;
       if (failing) {
-        assert.equal(phase, 'Failed', `round ${String(round)}`);
-        assert.notEqual(image, `podinfo:6.0.${String(round)}`);
+        assert.equal(phase, 'Failed', label(round));
+        assert.notEqual(image, `podinfo:6.0.${String(round)}`, label(round));
         // A failing gate halts at the first step: traffic may reach 10%, never further, then returns.
         assert.ok(
           recorded.weights.every(w => w <= 10),
-          `round ${String(round)}: ${recorded.weights.join(' ')}`,
+          `${label(round)}: ${recorded.weights.join(' ')}`,
         );
       } else {
-        assert.equal(phase, 'Succeeded', `round ${String(round)}`);
-        assert.equal(image, `podinfo:6.0.${String(round)}`);
+        assert.equal(phase, 'Succeeded', label(round));
+        assert.equal(image, `podinfo:6.0.${String(round)}`, label(round));
         assert.deepEqual(
           recorded.weights.filter(w => w > 0),
           [10, 20, 30, 40, 50],
-          `round ${String(round)}`,
+          label(round),
         );
       }
-      assert.equal(recorded.weights.at(-1), 0);
+      assert.equal(recorded.weights.at(-1), 0, label(round));
     }
   });
 

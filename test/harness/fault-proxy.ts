@@ -4,6 +4,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
+import { seededRandom } from './seeds.ts';
 
 export interface FaultRule {
   /** Which requests: method (GET, PUT, PATCH, ...) and a pattern of the path with its query. */
@@ -125,17 +126,6 @@ export class FaultProxy {
     }
     return undefined;
   }
-}
-
-/** mulberry32: a small seeded generator, so that a failing run can be replayed. */
-function seededRandom(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** What the API server would say, so that the client reads a typed error (Conflict, TooManyRequests, ...). */

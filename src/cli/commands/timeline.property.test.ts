@@ -1,11 +1,11 @@
-// Property tests of the step arithmetic (scheduler/weights.ts) as the plan replays it (timeline.ts): for any
-// valid analysis the weights stay within 0..100 and add up to 100, the canary's weight only grows, the number
-// of steps is Flagger's, and the release ends promoted; for any analysis the schema lets through, however
-// absurd, the plan is computed and printed without a throw and in a bounded number of ticks. A failure prints
-// fast-check's seed and path: pass them as { seed, path } to fc.assert to replay it.
+// Property tests of the step arithmetic (scheduler/weights.ts) as the plan replays it (timeline.ts): for any valid
+// analysis the weights stay within 0..100 and add up to 100, the canary's weight only grows, the number of steps
+// is Flagger's, and the release ends promoted; for any analysis the schema lets through, however absurd, the plan
+// is computed and printed without a throw and in a bounded number of ticks. A failure prints the FC_SEED that
+// replays it (test/harness/fast-check.ts).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import fc from 'fast-check';
+import { fc } from '../../../test/harness/fast-check.ts';
 import type { Canary, CanaryAnalysis } from '../../api/canary.ts';
 import { maxWeight } from '../../api/defaults.ts';
 import { checkSchema } from '../../api/schema-check.ts';
