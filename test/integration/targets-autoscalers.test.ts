@@ -13,7 +13,9 @@ import {
   PAUSED_REPLICAS_ANNOTATION,
   type ScaledObject,
 } from '../../src/targets/scalers/keda.ts';
+import { createLogger } from '../../src/logging/logger.ts';
 import { useCluster } from '../harness/cluster.ts';
+import { jsonLogSink } from '../harness/json-log.ts';
 import { IMAGE_V1, createCanary, targetDeps } from './targets-fixtures.ts';
 
 const kedaCrds = parseAllDocuments(
@@ -39,6 +41,12 @@ describe('autoscaler reconcilers on a real control plane', () => {
     name,
     namespace,
   });
+  /** Target deps whose logger keeps the messages it writes. */
+  const loggingDeps = () => {
+    const lines: Record<string, unknown>[] = [];
+    const deps = { ...targetDeps(cluster.client), logger: createLogger({ destination: jsonLogSink(lines) }) };
+    return { deps, messages: () => lines.map(line => line.msg) };
+  };
   const deploymentRef = (namespace: string) => ({
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -101,8 +109,10 @@ describe('autoscaler reconcilers on a real control plane', () => {
       primaryScalerReplicas: { minReplicas: 3 },
     });
     const source = await createHpa(namespace);
-    const reconciler = new HpaReconciler(targetDeps(cluster.client));
+    const { deps, messages } = loggingDeps();
+    const reconciler = new HpaReconciler(deps);
     await reconciler.reconcilePrimaryScaler(canary, true);
+    assert.deepEqual(messages(), [`HorizontalPodAutoscaler v2 podinfo-primary.${namespace} created`]);
 
     const primary = await cluster.client.get<HorizontalPodAutoscaler>(hpaRef(namespace, 'podinfo-primary'));
     assert.deepEqual(primary.spec.scaleTargetRef, {
@@ -138,6 +148,7 @@ describe('autoscaler reconcilers on a real control plane', () => {
     assert.equal(updated.spec.maxReplicas, 6);
     assert.equal(updated.spec.minReplicas, 3);
     assert.equal(updated.spec.metrics?.[0]?.resource?.target.averageUtilization, 50);
+    assert.equal(messages().at(-1), `HorizontalPodAutoscaler v2 podinfo-primary.${namespace} updated`);
     assert.deepEqual(updated.metadata!.labels, { app: 'podinfo' }, 'an update leaves the metadata alone');
     assert.equal(updated.metadata!.annotations, undefined);
   });
@@ -227,7 +238,8 @@ describe('autoscaler reconcilers on a real control plane', () => {
         ],
       },
     });
-    const reconciler = new KedaReconciler(targetDeps(cluster.client));
+    const { deps, messages } = loggingDeps();
+    const reconciler = new KedaReconciler(deps);
     await reconciler.reconcilePrimaryScaler(canary, true);
     const primary = await cluster.client.get<ScaledObject>(soRef(namespace, 'podinfo-so-primary'));
     assert.deepEqual(primary.spec, {
@@ -258,6 +270,11 @@ describe('autoscaler reconcilers on a real control plane', () => {
     assert.equal(updated.spec!.pollingInterval, 20);
     assert.deepEqual(updated.metadata!.labels ?? {}, {});
     assert.deepEqual(updated.metadata!.annotations, { 'app.kubernetes.io/note': 'n' });
+    assert.deepEqual(
+      messages(),
+      [`Keda ScaledObject podinfo-so-primary.${namespace} created`],
+      'no update line',
+    );
 
     const pausedReplicas = async () =>
       (await cluster.client.get<ScaledObject>(soRef(namespace, 'podinfo-so'))).metadata!.annotations?.[

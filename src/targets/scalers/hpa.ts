@@ -13,6 +13,7 @@ import type { ScalerReconciler, TargetDeps } from '../types.ts';
 import { reconcilePrimaryCopy } from './primary-copy.ts';
 
 const KIND = 'HorizontalPodAutoscaler';
+const PRIMARY_WHAT = `${KIND} v2`;
 const HPA_VERSIONS = ['autoscaling/v2', 'autoscaling/v2beta2'];
 
 /** The HPA API version to use: autoscalerRef's when served, else the first other one served. */
@@ -79,7 +80,9 @@ export class HpaReconciler implements ScalerReconciler {
       { kube: this.kube, logger: this.logger },
       canary,
       {
-        what: KIND,
+        // Flagger's messages name the primary's API version, which is always v2 there.
+        what: PRIMARY_WHAT,
+        update: { what: PRIMARY_WHAT, logged: true },
         ref: { ...ref, name: primaryName(autoscaler.name) },
         // Flagger's primary HPA has the target's labels and no annotations; its updates leave the metadata
         // alone (they set it on a copy that is never written).

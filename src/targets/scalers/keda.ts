@@ -144,6 +144,7 @@ export class KedaReconciler implements ScalerReconciler {
       canary,
       {
         what: 'Keda ScaledObject',
+        update: { what: 'ScaledObject', logged: false },
         ref: soRef(canary, autoscaler, primaryName(autoscaler.name)),
         meta: primaryScaledObjectMeta(target),
         // As Flagger: an update keeps the -include-label-prefix ones of the primary's own labels and annotations.

@@ -18,8 +18,10 @@ export interface ScalerObject extends KubeObject {
 }
 
 export interface PrimaryCopy {
-  /** The kind as Flagger names it in messages ("HorizontalPodAutoscaler", "Keda ScaledObject"). */
+  /** The kind as Flagger names the primary in messages ("HorizontalPodAutoscaler v2", "Keda ScaledObject"). */
   what: string;
+  /** How Flagger names it in an update error, and whether it logs an update (its KEDA reconciler does not). */
+  update: { what: string; logged: boolean };
   ref: ObjectRef;
   /** Labels and annotations of a new primary. */
   meta: ScalerMeta;
@@ -66,13 +68,13 @@ export async function reconcilePrimaryCopy(
   }
   if (init) return;
   const outcome = { updated: false };
-  await withContext(`updating ${copy.what} ${where} failed`, () =>
+  await withContext(`updating ${copy.update.what} ${where} failed`, () =>
     kube.modify<ScalerObject>(copy.ref, primary => {
       outcome.updated = applyCopy(primary, copy);
       return outcome.updated;
     }),
   );
-  if (outcome.updated) logger.info(`${copy.what} ${where} updated`);
+  if (outcome.updated && copy.update.logged) logger.info(`${copy.what} ${where} updated`);
 }
 
 /**
