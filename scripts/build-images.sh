@@ -102,15 +102,20 @@ production_modules() {
 }
 
 # The app layer as a directory tree: /app (package.json, bin, src without tests) and both commands on PATH, as
-# deploy/kustomize runs them (`command: [flagger]`, `command: [flagger-loadtester]`).
+# deploy/kustomize runs them (`command: [flagger]`, `command: [flagger-loadtester]`); the load tester's image also has
+# ghz and grpc_health_probe on PATH, which its tasks run.
 stage_app() {
-  local stage=$1
+  local stage=$1 name=$2
   mkdir -p "$stage/app" "$stage/usr/local/bin"
   chmod 755 "$stage"
   cp --recursive --preserve=mode "$root/package.json" "$root/bin" "$stage/app/"
   tar -C "$root" --exclude='*.test.ts' -cf - src | tar -C "$stage/app" --no-same-owner -xf -
   ln -s /app/bin/flagger.js "$stage/usr/local/bin/flagger"
   ln -s /app/bin/flagger-loadtester.js "$stage/usr/local/bin/flagger-loadtester"
+  if [ "$name" = flagger-loadtester ]; then
+    ln -s /app/bin/ghz.js "$stage/usr/local/bin/ghz"
+    ln -s /app/bin/grpc_health_probe.js "$stage/usr/local/bin/grpc_health_probe"
+  fi
 }
 
 # build_image <image> <entrypoint script> <port> <description> <packages, comma-separated>
@@ -126,7 +131,7 @@ build_image() {
   cp -al "$base/blobs" "$layout/" 2>/dev/null || cp -a "$base/blobs" "$layout/"
   cp "$base/index.json" "$base/oci-layout" "$layout/"
   stage="$(mktemp -d "$cache/tmp.XXXXXX")"
-  stage_app "$stage"
+  stage_app "$stage" "$name"
   umoci insert --image "$layout:base" --tag latest --history.created_by "npm ci --omit=dev" "$modules" /app/node_modules
   umoci insert --image "$layout:latest" --history.created_by "flagger $version" "$stage" /
   rm -rf "$stage"

@@ -16,8 +16,8 @@ export interface HealthServer {
   addr: string;
   /** Service name -> status; "" is the server as a whole. Services not in the map answer NOT_FOUND. */
   statuses: Map<string, ServingStatus>;
-  /** The `service` of every Check received, and its metadata. */
-  checks: { service: string; metadata: Record<string, unknown> }[];
+  /** The `service` of every Check received, and its metadata (each key's values). */
+  checks: { service: string; metadata: Record<string, unknown[]> }[];
   stop(): Promise<void>;
 }
 
@@ -30,7 +30,7 @@ export async function startHealthServer(options: { reflection?: boolean } = {}):
       call: ServerUnaryCall<HealthCheckRequest, HealthCheckResponse>,
       done: sendUnaryData<HealthCheckResponse>,
     ) {
-      checks.push({ service: call.request.service, metadata: call.metadata.getMap() });
+      checks.push({ service: call.request.service, metadata: call.metadata.toJSON() });
       const current = statuses.get(call.request.service);
       if (current === undefined) done({ code: status.NOT_FOUND, details: 'unknown service' });
       else done(null, { status: current });

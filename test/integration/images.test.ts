@@ -13,6 +13,7 @@ import { installCrds } from '../../src/playground/install-crds.ts';
 import { freePort } from '../../src/playground/process.ts';
 import { VERSION } from '../../src/version.ts';
 import { eventually, useCluster } from '../harness/cluster.ts';
+import { startHealthServer, type HealthServer } from '../harness/grpc-health-server.ts';
 
 const run = promisify(execFile);
 const root = new URL('../../', import.meta.url).pathname;
@@ -176,19 +177,25 @@ describe('the container images built without a container engine', { skip }, () =
     assert.deepEqual(await runIn(image, ['flagger', '-version']), { code: 0, out: `${VERSION}\n` });
   });
 
-  it('run the load tester, whose tasks have hey, wrk, curl, jq, kubectl and bats', async () => {
+  it('run the load tester, whose tasks have hey, wrk, ghz, grpc_health_probe, curl, jq, kubectl, bats and git', async t => {
     const image = bundles['flagger-loadtester'];
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     const tester = startIn(image, [`-port=${port}`]);
+    const grpc: HealthServer = await startHealthServer();
+    t.after(() => grpc.stop());
     await eventually(() => answers(`${url}/healthz`), 'the load tester never served /healthz', 120_000);
     const cmd = [
       `hey -n 4 -c 2 ${url}/healthz`,
       `wrk -d 1s -c 1 -t 1 ${url}/healthz`,
+      // Flagger's example, against a local server: the load tester put health.proto in the /tmp volume.
+      `ghz --insecure --proto=/tmp/ghz/health.proto --call=grpc.health.v1.Health/Check -n 6 -c 2 ${grpc.addr}`,
+      `grpc_health_probe -addr=${grpc.addr}`,
       `curl -fsS ${url}/healthz`,
       `jq -n '"jq runs"'`,
       'kubectl version --client',
       'bats --version',
+      'git --version',
     ].join(' && ');
     const response = await fetch(`${url}/`, {
       method: 'POST',
@@ -207,6 +214,11 @@ describe('the container images built without a container engine', { skip }, () =
     assert.match(output, /^OK"jq runs"$/m);
     assert.match(output, /Client Version: .*GitVersion:"v1\.\d+/);
     assert.match(output, /^Bats \d/m);
+    assert.match(output, /^git version \d/m);
+    assert.match(output, /Count:\t6\n/);
+    assert.match(output, /\[OK\]\s+6 responses/);
+    assert.match(output, /^status: SERVING$/m);
+    assert.equal(grpc.checks.length, 7);
     assert.equal(await stop(tester), 0);
     const version = await runIn(image, ['flagger-loadtester', '-version']);
     assert.deepEqual(version, { code: 0, out: `${VERSION}\n` });
