@@ -45,6 +45,8 @@ async function main(argv: string[]): Promise<number> {
       namespaceRegexp: flags.namespaceRegexp,
       allowedNamespaces: flags.allowedNamespaces,
       disabledTaskTypes: flags.disabledTaskTypes,
+      maxOutputBytes: flags.maxOutputBytes,
+      authTokenFile: flags.authTokenFile,
       gates,
       logger,
     });

@@ -16,6 +16,8 @@ describe('load tester flags', () => {
       kubeconfig: '',
       allowedNamespaces: [],
       disabledTaskTypes: [],
+      authTokenFile: '',
+      maxOutputBytes: 1024 * 1024,
       version: false,
       help: false,
     });
@@ -88,6 +90,9 @@ describe('BoundedOutput', () => {
     output.append(Buffer.from('abcd'));
     output.append(Buffer.from('ef'));
     assert.equal(output.truncatedBytes, 6);
-    assert.equal(output.text(), '[output truncated: first 6 bytes dropped]\n6789abcdef');
+    assert.equal(
+      output.text(),
+      '[output truncated: first 6 bytes dropped, last 10 kept (-max-output-bytes)]\n6789abcdef',
+    );
   });
 });

@@ -1,8 +1,9 @@
 // The load tester's command-line flags (Flagger's cmd/loadtester/main.go): same names and defaults, with one or
 // two dashes, as `-name=value`, `-name value`, or `-name` for booleans. -gate-storage and -kubeconfig are
-// extensions (Flagger keeps gates in memory only), and so are -allowed-namespaces and -disable-task-types (Flagger
-// runs any command for anyone who can reach it).
+// extensions (Flagger keeps gates in memory only), and so are -allowed-namespaces, -disable-task-types and
+// -auth-token-file (Flagger runs any command for anyone who can reach it) and -max-output-bytes.
 import { parseDuration } from '../api/duration.ts';
+import { MAX_OUTPUT_BYTES } from './output.ts';
 import { isTaskType, TASK_FACTORIES } from './tasks/registry.ts';
 import type { TaskType } from './tasks/types.ts';
 
@@ -37,6 +38,16 @@ export const LOADTESTER_FLAGS = {
     default: '',
     help: `Comma-separated task types that are refused: ${Object.keys(TASK_FACTORIES).join(', ')} (extension).`,
   },
+  'auth-token-file': {
+    default: '',
+    help:
+      'File with the bearer token (or several, one per line) that task and gate requests must send; ' +
+      're-read when it changes; empty serves everyone (extension).',
+  },
+  'max-output-bytes': {
+    default: String(MAX_OUTPUT_BYTES),
+    help: "The most output kept of a task's command, its end; the start is dropped with a note (extension).",
+  },
   version: { default: false, help: 'Print version.' },
 } satisfies Record<string, FlagSpec>;
 
@@ -57,6 +68,9 @@ export interface LoadTesterFlags {
   /** Empty: every namespace may run tasks. */
   allowedNamespaces: string[];
   disabledTaskTypes: TaskType[];
+  /** Empty: tasks and gates need no token. */
+  authTokenFile: string;
+  maxOutputBytes: number;
   version: boolean;
   help: boolean;
 }
@@ -86,6 +100,8 @@ export function parseLoadTesterFlags(argv: readonly string[]): LoadTesterFlags {
     kubeconfig: text('kubeconfig'),
     allowedNamespaces: parseNamespaces(text('allowed-namespaces')),
     disabledTaskTypes: parseTaskTypes(text('disable-task-types')),
+    authTokenFile: text('auth-token-file'),
+    maxOutputBytes: parseByteCount(text('max-output-bytes')),
     version: bool('version'),
     help: raw.get('help') === true,
   };
@@ -135,6 +151,18 @@ function parseTimeout(value: string): number {
   if (ms <= 0 || ms > MAX_TIMEOUT_MS)
     throw new FlagError(`invalid value ${JSON.stringify(value)} for -timeout: must be between 1ms and 596h`);
   return ms;
+}
+
+// The output becomes one string (for the answer and the log), and V8 strings end near 512 MiB.
+const MAX_OUTPUT_LIMIT = 256 * 1024 * 1024;
+
+function parseByteCount(value: string): number {
+  const bytes = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!(bytes <= MAX_OUTPUT_LIMIT))
+    throw new FlagError(
+      `invalid value ${JSON.stringify(value)} for -max-output-bytes: want a number of bytes up to ${MAX_OUTPUT_LIMIT}`,
+    );
+  return bytes;
 }
 
 function parseRegexp(value: string): string {

@@ -37,12 +37,44 @@ describe('-allowed-namespaces and -disable-task-types', () => {
   });
 });
 
+describe('-max-output-bytes and -auth-token-file', () => {
+  it('read a byte count and a path', () => {
+    const flags = parseLoadTesterFlags(['-max-output-bytes=4096', '--auth-token-file', '/etc/token/token']);
+    assert.equal(flags.maxOutputBytes, 4096);
+    assert.equal(flags.authTokenFile, '/etc/token/token');
+    assert.equal(parseLoadTesterFlags(['-max-output-bytes=0']).maxOutputBytes, 0);
+  });
+
+  for (const value of ['', '1Mi', '-1', '1.5', String(256 * 1024 * 1024 + 1)]) {
+    it(`refuses -max-output-bytes=${value}`, () =>
+      assert.throws(
+        () => parseLoadTesterFlags([`-max-output-bytes=${value}`]),
+        (err: unknown) =>
+          err instanceof FlagError &&
+          err.message ===
+            `invalid value ${JSON.stringify(value)} for -max-output-bytes: want a number of bytes up to 268435456`,
+      ));
+  }
+
+  it('are in the usage with their defaults', () => {
+    assert.match(loadTesterUsage(), /-auth-token-file\n {4}\t.*bearer token.*\(default ""\)/);
+    assert.match(loadTesterUsage(), /-max-output-bytes\n {4}\t.*\(default "1048576"\)/);
+  });
+});
+
 describe('TaskLimits', () => {
   it('allows everything by default, as Flagger', () => {
     const limits = new TaskLimits();
     assert.equal(limits.namespaceRefusal('anything'), undefined);
     assert.equal(limits.typeRefusal('bash'), undefined);
+    assert.equal(limits.maxOutputBytes, 1024 * 1024);
     assert.deepEqual(limits.describe(), []);
+  });
+
+  it('logs an output limit other than the default', () => {
+    const limits = new TaskLimits({ maxOutputBytes: 4096 });
+    assert.equal(limits.maxOutputBytes, 4096);
+    assert.deepEqual(limits.describe(), ['Task output kept: the last 4096 bytes']);
   });
 
   it('refuses namespaces that are not listed and disabled types, saying why', () => {

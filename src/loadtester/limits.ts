@@ -1,6 +1,8 @@
 // Extension: what the load tester refuses to run (-allowed-namespaces, -disable-task-types). It runs commands for
 // anyone who can reach it, so an operator may confine it to some namespaces and turn off the task types that run
-// arbitrary commands (cmd, bash) while keeping the others. Gates are not affected: they run nothing.
+// arbitrary commands (cmd, bash) while keeping the others. Gates are not affected: they run nothing. Also how much
+// of a command's output is kept (-max-output-bytes); how long it may run is Flagger's -timeout.
+import { MAX_OUTPUT_BYTES } from './output.ts';
 import type { TaskType } from './tasks/types.ts';
 
 export interface TaskLimitOptions {
@@ -8,15 +10,19 @@ export interface TaskLimitOptions {
   allowedNamespaces?: readonly string[];
   /** Task types that are refused. */
   disabledTaskTypes?: readonly TaskType[];
+  /** The most output kept per command (MAX_OUTPUT_BYTES by default). */
+  maxOutputBytes?: number;
 }
 
 export class TaskLimits {
   private readonly namespaces: ReadonlySet<string>;
   private readonly disabled: ReadonlySet<TaskType>;
+  readonly maxOutputBytes: number;
 
   constructor(options: TaskLimitOptions = {}) {
     this.namespaces = new Set(options.allowedNamespaces ?? []);
     this.disabled = new Set(options.disabledTaskTypes ?? []);
+    this.maxOutputBytes = options.maxOutputBytes ?? MAX_OUTPUT_BYTES;
   }
 
   /** Why a canary of `namespace` may not run tasks (the 403 answer); undefined when it may. */
@@ -38,6 +44,9 @@ export class TaskLimits {
         ? [`Tasks allowed from namespaces: ${[...this.namespaces].join(', ')}`]
         : []),
       ...(this.disabled.size > 0 ? [`Task types disabled: ${[...this.disabled].join(', ')}`] : []),
+      ...(this.maxOutputBytes !== MAX_OUTPUT_BYTES
+        ? [`Task output kept: the last ${this.maxOutputBytes} bytes`]
+        : []),
     ];
   }
 }

@@ -2,7 +2,7 @@
 // the output is only needed for the log and the webhook response. The tail is kept, since summaries and errors
 // come last.
 
-/** The most output kept per task. */
+/** The most output kept per task by default (-max-output-bytes). */
 export const MAX_OUTPUT_BYTES = 1024 * 1024;
 
 export class BoundedOutput {
@@ -42,6 +42,7 @@ export class BoundedOutput {
   /** The kept output, preceded by a note when the start was cut. */
   text(): string {
     const kept = Buffer.concat(this.chunks).toString('utf8');
-    return this.dropped > 0 ? `[output truncated: first ${this.dropped} bytes dropped]\n${kept}` : kept;
+    if (this.dropped === 0) return kept;
+    return `[output truncated: first ${this.dropped} bytes dropped, last ${this.limit} kept (-max-output-bytes)]\n${kept}`;
   }
 }

@@ -1,11 +1,13 @@
 // The load tester's HTTP API (Flagger's pkg/loadtester/server.go): /healthz, /metrics, the gates, and the task
 // handler on every other path. start() listens; stop() stops accepting, ends background tasks, gives running
-// blocking tasks a grace period, then aborts them.
+// blocking tasks a grace period, then aborts them. With -auth-token-file every path but /healthz and /metrics
+// wants the bearer token.
 import { createServer, type Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { Logger } from '../logging/logger.ts';
 import { NamespaceAuthorizer } from './authorizer.ts';
+import { BearerTokenFile, requireBearerToken } from './bearer-token.ts';
 import { gateHandlers, type Handler } from './gate-handlers.ts';
 import type { GateStore } from './gate-store.ts';
 import { Gates } from './gates.ts';
@@ -24,6 +26,8 @@ export interface LoadTesterOptions extends TaskLimitOptions {
   timeoutMs: number;
   /** -namespace-regexp; empty allows every namespace. */
   namespaceRegexp?: string;
+  /** -auth-token-file (extension): tasks and gates want a bearer token from this file; open to all when absent. */
+  authTokenFile?: string;
   gates: GateStore;
   logger: Logger;
   /** The environment of task processes (process.env by default). */
@@ -46,7 +50,7 @@ export class LoadTesterServer {
   private readonly inFlight = new Set<Promise<void>>();
   private stopping: Promise<void> | undefined;
 
-  private constructor(options: LoadTesterOptions) {
+  private constructor(options: LoadTesterOptions, tokens: BearerTokenFile | undefined) {
     this.logger = options.logger;
     this.graceMs = options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
     this.runner = new TaskRunner(options.timeoutMs);
@@ -55,23 +59,29 @@ export class LoadTesterServer {
     const registry = new Registry();
     // Flagger's load tester serves client_golang's default registry: the process and runtime metrics.
     collectDefaultMetrics({ register: registry });
+    const guarded = (handler: Handler): Handler =>
+      tokens === undefined ? handler : requireBearerToken(tokens, handler, this.logger);
+    const gates = gateHandlers({ gates: new Gates(options.gates), authorizer, logger: this.logger });
+    // /healthz and /metrics stay open: the kubelet's probes and Prometheus call them without credentials.
     const routes: Record<string, Handler> = {
       '/healthz': (_req, res) => answer(res, 200, 'OK'),
       '/metrics': async (_req, res) => {
         const body = await registry.metrics();
         res.writeHead(200, { 'Content-Type': registry.contentType }).end(body);
       },
-      ...gateHandlers({ gates: new Gates(options.gates), authorizer, logger: this.logger }),
+      ...Object.fromEntries(Object.entries(gates).map(([path, handler]) => [path, guarded(handler)])),
     };
-    const tasks = taskHandler({
-      runner: this.runner,
-      authorizer,
-      limits: this.limits,
-      logger: this.logger,
-      env: options.env ?? process.env,
-      timeoutMs: options.timeoutMs,
-      shutdown: this.shutdown.signal,
-    });
+    const tasks = guarded(
+      taskHandler({
+        runner: this.runner,
+        authorizer,
+        limits: this.limits,
+        logger: this.logger,
+        env: options.env ?? process.env,
+        timeoutMs: options.timeoutMs,
+        shutdown: this.shutdown.signal,
+      }),
+    );
     this.server = createServer((req, res) => {
       const path = (req.url ?? '/').split('?')[0] ?? '/';
       const handler = (Object.hasOwn(routes, path) ? routes[path] : undefined) ?? tasks;
@@ -85,7 +95,11 @@ export class LoadTesterServer {
   }
 
   static async start(options: LoadTesterOptions): Promise<LoadTesterServer> {
-    const tester = new LoadTesterServer(options);
+    const tokens =
+      options.authTokenFile === undefined || options.authTokenFile === ''
+        ? undefined
+        : await BearerTokenFile.open(options.authTokenFile, options.logger);
+    const tester = new LoadTesterServer(options, tokens);
     await new Promise<void>((resolve, reject) => {
       tester.server.once('error', reject);
       tester.server.listen(options.port, options.host, () => {
@@ -93,6 +107,8 @@ export class LoadTesterServer {
         resolve();
       });
     });
+    if (tokens !== undefined)
+      options.logger.info(`Tasks and gates require a bearer token from ${tokens.path} (-auth-token-file)`);
     return tester;
   }
 

@@ -17,7 +17,7 @@ import type { Task, TaskFactory, TaskResult } from './tasks/types.ts';
 export interface TaskDeps {
   runner: TaskRunner;
   authorizer: NamespaceAuthorizer;
-  /** -allowed-namespaces and -disable-task-types (extension). */
+  /** -allowed-namespaces, -disable-task-types and -max-output-bytes (extension). */
   limits: TaskLimits;
   logger: Logger;
   env: NodeJS.ProcessEnv;
@@ -57,7 +57,12 @@ export function taskHandler(deps: TaskDeps): Handler {
     let returnOutput: boolean;
     try {
       returnOutput = booleanOption(metadata, 'returnCmdOutput');
-      task = factory.create(metadata, { canary, logger, env: deps.env });
+      task = factory.create(metadata, {
+        canary,
+        logger,
+        env: deps.env,
+        maxOutputBytes: deps.limits.maxOutputBytes,
+      });
     } catch (err) {
       if (!(err instanceof MetadataError)) throw err;
       logger.error(`${type} task rejected: ${err.message}`);

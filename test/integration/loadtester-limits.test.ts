@@ -1,8 +1,9 @@
-// The load tester's command execution restricted (extension): -allowed-namespaces and -disable-task-types through
-// the real HTTP server and the real binary, with real shells.
+// The load tester's command execution restricted (extension): -allowed-namespaces, -disable-task-types and
+// -max-output-bytes, and Flagger's -timeout as the run-time limit, through the real HTTP server and the real
+// binary, with real shells.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -24,6 +25,15 @@ async function post(url: string, body: string): Promise<{ status: number; text: 
   return { status: response.status, text: await response.text() };
 }
 
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const exists = (path: string) =>
   stat(path).then(
     () => true,
@@ -41,8 +51,7 @@ describe('load tester limits', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const start = (limits: Pick<LoadTesterOptions, 'allowedNamespaces' | 'disabledTaskTypes'>) =>
-    startTester(servers, limits);
+  const start = (limits: Partial<LoadTesterOptions>) => startTester(servers, limits);
 
   it('runs tasks only for the listed namespaces, and says why it refuses', async () => {
     const { url, logs } = await start({ allowedNamespaces: ['test', 'staging'] });
@@ -108,6 +117,37 @@ describe('load tester limits', () => {
     assert.deepEqual(answer, { status: 200, text: 'ok\n' });
   });
 
+  it('-max-output-bytes keeps the end of the output, with a note', async () => {
+    const { url } = await start({ maxOutputBytes: 8 });
+    assert.deepEqual(
+      await post(
+        `${url}/`,
+        payload('test', { type: 'bash', cmd: 'echo 0123456789abcdef', returnCmdOutput: 'true' }),
+      ),
+      {
+        status: 200,
+        text: '[output truncated: first 9 bytes dropped, last 8 kept (-max-output-bytes)]\n9abcdef\n',
+      },
+    );
+    const failed = await post(
+      `${url}/`,
+      payload('test', { type: 'bash', cmd: 'echo 0123456789abcdef; exit 1' }),
+    );
+    assert.equal(failed.status, 500);
+    assert.match(failed.text, /\(-max-output-bytes\)\]\n9abcdef\n: exit status 1$/);
+  });
+
+  it('-timeout ends a background command and everything it started', async () => {
+    const { url, server } = await start({ timeoutMs: 500 });
+    const pidFile = join(dir, 'background.pid');
+    const started = await post(`${url}/`, payload('test', { cmd: `sleep 30 & echo $! > ${pidFile}; wait` }));
+    assert.equal(started.status, 202);
+    await waitFor(() => server.runner.runningKeys.length === 0, 10_000, 'the command outlived -timeout');
+    assert.ok(await exists(pidFile), 'the command ran');
+    const pid = Number(await readFile(pidFile, 'utf8'));
+    await waitFor(() => !processAlive(pid), 5_000, 'the sleep it started survived');
+  });
+
   it('the binary refuses an unknown task type or a bad namespace at start-up', async () => {
     for (const [flag, message] of [
       [
@@ -131,6 +171,7 @@ describe('load tester limits', () => {
       '-log-level=info',
       '-allowed-namespaces=test',
       '-disable-task-types=bash',
+      '-max-output-bytes=64',
     ]);
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -146,5 +187,6 @@ describe('load tester limits', () => {
     assert.equal(await exited, 0);
     assert.match(stderr, /"msg":"Tasks allowed from namespaces: test"/);
     assert.match(stderr, /"msg":"Task types disabled: bash"/);
+    assert.match(stderr, /"msg":"Task output kept: the last 64 bytes"/);
   });
 });

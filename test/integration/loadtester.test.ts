@@ -301,14 +301,17 @@ describe('flagger-loadtester', () => {
       );
     });
 
-    it('bash: keeps at most 1 MiB of output and says so', async () => {
+    it('bash: keeps at most 1 MiB of output by default and says so', async () => {
       const { url } = await startTester();
       const { status, text } = await post(
         `${url}/`,
         canary({ type: 'bash', cmd: "head -c 3000000 /dev/zero | tr '\\0' x", returnCmdOutput: 'true' }),
       );
       assert.equal(status, 200);
-      assert.match(text, /^\[output truncated: first 1951424 bytes dropped\]\nx+$/);
+      assert.match(
+        text,
+        /^\[output truncated: first 1951424 bytes dropped, last 1048576 kept \(-max-output-bytes\)\]\nx+$/,
+      );
       assert.equal(text.length - text.indexOf('\n') - 1, 1024 * 1024);
     });
 

@@ -23,8 +23,7 @@ function binaryTask(type: TaskType, binaries: readonly [string, ...string[]]): T
         file,
         args,
         logOutput: true,
-        logger: context.logger,
-        env: context.env,
+        context,
       });
     },
   };

@@ -17,8 +17,7 @@ export const cmdTask: TaskFactory = {
       file: 'sh',
       args: ['-c', command],
       logOutput: booleanOption(metadata, 'logCmdOutput'),
-      logger: context.logger,
-      env: context.env,
+      context,
     });
   },
 };
@@ -36,8 +35,7 @@ export const bashTask: TaskFactory = {
       args: ['-c', command],
       // Flagger always shows the output of blocking commands.
       logOutput: true,
-      logger: context.logger,
-      env: context.env,
+      context,
     });
   },
 };

@@ -32,6 +32,8 @@ export interface TaskContext {
   logger: Logger;
   /** The environment of child processes. */
   env: NodeJS.ProcessEnv;
+  /** -max-output-bytes: the most output kept of a command (its end); MAX_OUTPUT_BYTES when absent. */
+  maxOutputBytes?: number;
 }
 
 export interface TaskFactory {
