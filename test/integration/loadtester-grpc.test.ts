@@ -3,7 +3,7 @@
 // Flagger's webhook docs run them.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -191,6 +191,24 @@ describe('gRPC load testing tools', () => {
       const byReflection = await run('ghz', ['--insecure', CHECK, '-n', '3', refused]);
       assert.equal(byReflection.code, 1);
       assert.match(byReflection.stderr, /^rpc error: code = Unavailable desc = /);
+    });
+
+    it('leaves --skipFirst calls out of the tally and writes csv to -o', async () => {
+      const out = join(dir, 'calls.csv');
+      const before = server.checks.length;
+      const ghz = await run('ghz', [
+        ...['--insecure', `--proto=${proto}`, CHECK, '-n', '10', '-c', '1', '--skipFirst', '4'],
+        ...['-O', 'csv', '-o', out, server.addr],
+      ]);
+      assert.deepEqual(ghz, { code: 0, stdout: '', stderr: '' });
+      assert.equal(server.checks.length - before, 10);
+      const rows = (await readFile(out, 'utf8')).trim().split('\n');
+      assert.equal(rows[0], 'duration (ms),status,error');
+      assert.equal(rows.length, 1 + 6);
+      assert.ok(
+        rows.slice(1).every(row => /^\s*[\d.]+,OK,$/.test(row)),
+        rows.join('\n'),
+      );
     });
 
     it('runs for -z at the -q rate', async () => {
