@@ -26,8 +26,12 @@ export interface TestController {
   prometheus: PrometheusServer;
   /** Every log line the controller wrote, parsed. */
   logs: Record<string, unknown>[];
-  /** Stops the controller (to test a restart); start() brings up a new one. */
+  /** Stops the controller and starts a new one (to test a restart). */
   restart(): Promise<void>;
+  /** Stops the controller, until start() (to change what it will find, as another controller would leave it). */
+  stop(): Promise<void>;
+  /** Starts a new controller after stop(). */
+  start(): Promise<void>;
   /**
    * Serves this traffic for the workload and returns once the controller's Prometheus has scraped it twice,
    * so rate() answers: the controller checks metrics within a second of a change, quicker than two scrapes.
@@ -54,8 +58,10 @@ export function useController(
       ...(typeof options === 'function' ? options() : options),
     });
   };
+  handle.stop = () => handle.runtime.stop();
+  handle.start = start;
   handle.restart = async () => {
-    await handle.runtime.stop();
+    await handle.stop();
     await start();
   };
   handle.serveTraffic = async (namespace, workload, traffic) => {
