@@ -96,3 +96,40 @@ describe("Go's flag syntax", () => {
     assert.match(new GoFlagSet('', {}).usage(), /^Usage:\n$/);
   });
 });
+
+describe("Go's int and uint64 flags and a flag.Value", () => {
+  const numbers = new GoFlagSet('n', {
+    count: { kind: 'int', usage: 'how many', default: '2' },
+    size: { kind: 'uint64', usage: 'how big', default: '0' },
+    level: { kind: 'value', usage: 'a level', set: v => (/^\d$/.test(v) ? undefined : 'one digit') },
+  });
+
+  it("reads Go's integer literals", () => {
+    assert.equal(numbers.parse([]).int('count'), 2);
+    assert.equal(numbers.parse(['-count=0x10']).int('count'), 16);
+    assert.equal(numbers.parse(['-count', '-1_000']).int('count'), -1000);
+    assert.equal(numbers.parse(['-level=3']).string('level'), '3');
+  });
+
+  const errors: [string[], string][] = [
+    [['-count=1.5'], 'invalid value "1.5" for flag -count: parse error'],
+    [
+      ['-count=9223372036854775808'],
+      'invalid value "9223372036854775808" for flag -count: value out of range',
+    ],
+    [['-size=-1'], 'invalid value "-1" for flag -size: parse error'],
+    [['-level=x\n'], 'invalid value "x\\n" for flag -level: one digit'],
+  ];
+  for (const [argv, message] of errors)
+    it(`refuses ${JSON.stringify(argv)}: ${message}`, () =>
+      assert.throws(
+        () => numbers.parse(argv),
+        (err: unknown) => err instanceof GoFlagError && err.message === message,
+      ));
+
+  it('prints int, uint and value, and no zero default', () =>
+    assert.equal(
+      numbers.usage(),
+      'Usage of n:\n  -count int\n    \thow many (default 2)\n  -level value\n    \ta level\n  -size uint\n    \thow big\n',
+    ));
+});

@@ -3,15 +3,22 @@
 // parsing stops at the first argument that is not a flag, or after `--`. Errors and usage read as Go prints them,
 // since scripts and probes are written against those programs.
 import { formatDuration, parseDuration } from '../api/duration.ts';
+import { parseBool, parseInt64, parseUint, quote, type NumError } from './go-strconv.ts';
 
-/** `repeated` is a flag.Value that may be given several times (all its values are kept, in order). */
-export type GoFlagKind = 'string' | 'bool' | 'duration' | 'repeated';
+/**
+ * `int` and `uint64` are Go's int and uint64 flags (Go's literal syntax: 0x10, 0o17, 1_000); `value` is a
+ * flag.Value checked by its `set`; `repeated` is a flag.Value that may be given several times (all its values
+ * are kept, in order).
+ */
+export type GoFlagKind = 'string' | 'bool' | 'duration' | 'int' | 'uint64' | 'value' | 'repeated';
 
 export interface GoFlag {
   kind: GoFlagKind;
   usage: string;
   /** As the flag is written ("1s", "grpc_health_probe"); absent: the zero value. */
   default?: string;
+  /** A `value` flag's Set: the error it reports for a value it refuses, undefined when it takes it. */
+  set?: (value: string) => string | undefined;
 }
 
 /** A bad command line (Go's ErrHelp included, as `help`), with the message Go prints for it. */
@@ -27,6 +34,7 @@ export class GoFlagError extends Error {
 export interface GoFlagValues<N extends string> {
   string(name: N): string;
   bool(name: N): boolean;
+  int(name: N): number;
   /** Milliseconds. */
   duration(name: N): number;
   repeated(name: N): string[];
@@ -34,8 +42,16 @@ export interface GoFlagValues<N extends string> {
   args: string[];
 }
 
-const TRUE = ['1', 't', 'T', 'true', 'TRUE', 'True'];
-const FALSE = ['0', 'f', 'F', 'false', 'FALSE', 'False'];
+// The defaults Go's usage leaves out: each kind's zero value, as Go's flag package prints it.
+const ZERO: Readonly<Record<GoFlagKind, string>> = {
+  string: '',
+  bool: 'false',
+  duration: '0s',
+  int: '0',
+  uint64: '0',
+  value: '',
+  repeated: '',
+};
 
 /** `-name=value` or `--name` into the name and the value written with it. */
 function splitFlag(arg: string): { name: string; inline: string | undefined } {
@@ -46,11 +62,33 @@ function splitFlag(arg: string): { name: string; inline: string | undefined } {
   return eq < 0 ? { name: body, inline: undefined } : { name: body.slice(0, eq), inline: body.slice(eq + 1) };
 }
 
-function checkValue(kind: GoFlagKind, name: string, value: string): void {
-  if (kind === 'bool' && !TRUE.includes(value) && !FALSE.includes(value))
-    throw new GoFlagError(`invalid boolean value ${JSON.stringify(value)} for -${name}: parse error`);
-  if (kind === 'duration' && parseDuration(value) === undefined)
-    throw new GoFlagError(`invalid value ${JSON.stringify(value)} for flag -${name}: parse error`);
+function checkValue(flag: GoFlag, name: string, value: string): void {
+  if (flag.kind === 'bool' && parseBool(value) === 'invalid syntax')
+    throw new GoFlagError(`invalid boolean value ${quote(value)} for -${name}: parse error`);
+  const problem = setError(flag, value);
+  if (problem !== undefined)
+    throw new GoFlagError(`invalid value ${quote(value)} for flag -${name}: ${problem}`);
+}
+
+/** What the flag's Set reports for a value it refuses: the flag package's own kinds say only parse or range. */
+function setError(flag: GoFlag, value: string): string | undefined {
+  switch (flag.kind) {
+    case 'duration':
+      return parseDuration(value) === undefined ? 'parse error' : undefined;
+    case 'int':
+      return numberError(parseInt64(value, 0));
+    case 'uint64':
+      return numberError(parseUint(value, 0, 64));
+    case 'value':
+      return flag.set?.(value);
+    default:
+      return undefined;
+  }
+}
+
+function numberError(n: bigint | NumError): string | undefined {
+  if (typeof n === 'bigint') return undefined;
+  return n === 'invalid syntax' ? 'parse error' : n;
 }
 
 export class GoFlagSet<N extends string> {
@@ -78,7 +116,8 @@ export class GoFlagSet<N extends string> {
     const last = (name: N) => given.get(name)?.at(-1) ?? this.flags[name].default ?? '';
     return {
       string: last,
-      bool: name => TRUE.includes(last(name)),
+      bool: name => parseBool(last(name)) === true,
+      int: name => Number(parseInt64(last(name) || '0', 0)),
       duration: name => parseDuration(last(name) || '0') ?? 0,
       repeated: name => given.get(name) ?? [],
       args: argv.slice(i),
@@ -92,10 +131,11 @@ export class GoFlagSet<N extends string> {
       if (name === 'h' || name === 'help') throw new GoFlagError('', true);
       throw new GoFlagError(`flag provided but not defined: -${name}`);
     }
-    const { kind } = this.flags[name as N];
+    const flag = this.flags[name as N];
+    const { kind } = flag;
     const value = kind === 'bool' ? (inline ?? 'true') : (inline ?? next);
     if (value === undefined) throw new GoFlagError(`flag needs an argument: -${name}`);
-    checkValue(kind, name, value);
+    checkValue(flag, name, value);
     return { name: name as N, value, consumed: kind === 'bool' || inline !== undefined ? 1 : 2 };
   }
 
@@ -105,14 +145,21 @@ export class GoFlagSet<N extends string> {
     const names = Object.keys(this.flags).sort() as N[];
     for (const name of names) {
       const flag = this.flags[name];
-      const type = { string: 'string', bool: '', duration: 'duration', repeated: 'value' }[flag.kind];
+      const type = {
+        string: 'string',
+        bool: '',
+        duration: 'duration',
+        int: 'int',
+        uint64: 'uint',
+        value: 'value',
+        repeated: 'value',
+      }[flag.kind];
       const head = `  -${name}${type ? ` ${type}` : ''}`;
       let text = flag.usage.replaceAll('\n', '\n    \t');
-      if (flag.default !== undefined && flag.default !== '' && flag.default !== 'false') {
-        const shown =
-          flag.kind === 'duration' ? formatDuration(parseDuration(flag.default) ?? 0) : flag.default;
-        text += ` (default ${flag.kind === 'string' ? JSON.stringify(shown) : shown})`;
-      }
+      const shown =
+        flag.kind === 'duration' ? formatDuration(parseDuration(flag.default ?? '0') ?? 0) : flag.default;
+      if (shown !== undefined && shown !== ZERO[flag.kind])
+        text += ` (default ${flag.kind === 'string' ? quote(shown) : shown})`;
       lines.push(head.length <= 4 ? `${head}\t${text}` : `${head}\n    \t${text}`);
     }
     return `${lines.join('\n')}\n`;
