@@ -3,6 +3,7 @@
 // promotion whose primary never becomes ready.
 import assert from 'node:assert/strict';
 import { before, after, describe, it } from 'node:test';
+import type { CanaryWebhook } from '../../src/api/canary.ts';
 import { API_VERSION } from '../../src/api/crds.ts';
 import type { KubeObject } from '../../src/kube/types.ts';
 import type { VirtualService } from '../../src/routers/istio-types.ts';
@@ -59,8 +60,12 @@ describe('alerts during releases on a real control plane', () => {
     await setImage(cluster.client, ns, 'Deployment', 'podinfo:6.0.1');
   }
 
-  it("sends a canary's alerts to its AlertProvider, with the alert fields", async () => {
-    const ns = await cluster.namespace('alerts');
+  /** A release in steps of 50 whose alerts of `severity` and up go to a Slack AlertProvider at /slack/<ns>. */
+  async function releaseWithSlackAlerts(
+    ns: string,
+    severity: 'info' | 'error',
+    webhooks: CanaryWebhook[] = [],
+  ): Promise<void> {
     await cluster.client.create({
       apiVersion: API_VERSION,
       kind: 'AlertProvider',
@@ -70,8 +75,14 @@ describe('alerts during releases on a real control plane', () => {
     await release(ns, {
       stepWeight: 50,
       maxWeight: 50,
-      alerts: [{ name: 'on-call', severity: 'info', providerRef: { name: 'on-call' } }],
+      alerts: [{ name: 'on-call', severity, providerRef: { name: 'on-call' } }],
+      webhooks,
     });
+  }
+
+  it("sends a canary's alerts to its AlertProvider, with the alert fields", async () => {
+    const ns = await cluster.namespace('alerts');
+    await releaseWithSlackAlerts(ns, 'info');
     await eventually(async () => (await phase(ns)) === 'Succeeded', 'not promoted', 90_000);
     await eventually(() => slack(`/slack/${ns}`).length >= 3, 'alerts not received');
     const alerts = slack(`/slack/${ns}`);
@@ -101,18 +112,9 @@ describe('alerts during releases on a real control plane', () => {
   it('fails a promotion whose primary never becomes ready, leaving the traffic with the canary', async () => {
     const ns = await cluster.namespace('alerts');
     receiver.server.answer(`/gate/${ns}`, 403);
-    await cluster.client.create({
-      apiVersion: API_VERSION,
-      kind: 'AlertProvider',
-      metadata: { name: 'on-call', namespace: ns },
-      spec: { type: 'slack', channel: 'releases', address: `${receiver.server.url}/slack/${ns}` },
-    });
-    await release(ns, {
-      stepWeight: 50,
-      maxWeight: 50,
-      alerts: [{ name: 'on-call', severity: 'error', providerRef: { name: 'on-call' } }],
-      webhooks: [{ name: 'gate', type: 'confirm-promotion', url: `${receiver.server.url}/gate/${ns}` }],
-    });
+    await releaseWithSlackAlerts(ns, 'error', [
+      { name: 'gate', type: 'confirm-promotion', url: `${receiver.server.url}/gate/${ns}` },
+    ]);
     await eventually(
       async () => (await phase(ns)) === 'WaitingPromotion',
       'not waiting for promotion',
