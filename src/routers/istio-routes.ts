@@ -183,8 +183,8 @@ export function readRoutes(canary: Canary, spec: VirtualServiceSpec | undefined)
   const primaryWeight = weightOf(names.primary);
   const canaryWeight = weightOf(names.canary);
   if (primaryWeight === 0 && canaryWeight === 0) return undefined;
-  // Flagger reads the mirror off the weighted route only, but writes it on the first one, so with session
-  // affinity it would never see its mirror and repeat the mirroring step forever.
+  // Quirk fixed: Flagger reads the mirror off the weighted route only, but writes it on the first one, so with
+  // session affinity it never sees its mirror and repeats the mirroring step forever.
   const mirrorsOn = (route: HttpRoute | TcpRoute | undefined) =>
     route !== undefined && 'mirror' in route && !!route.mirror?.host;
   const mirrored = !tcp && (mirrorsOn(weighted) || mirrorsOn(spec?.http?.[0]));

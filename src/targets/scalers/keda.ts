@@ -113,8 +113,8 @@ export function primaryScaledObjectSpec(
 
 /**
  * A new primary ScaledObject carries the target's labels and annotations (KEDA's transfer-hpa-ownership
- * annotation, for one), Flux keys aside, as in Flagger. Not the paused-replicas annotation: Flagger would copy
- * it from a target paused by an earlier canary, which keeps the primary at zero replicas.
+ * annotation, for one), Flux keys aside, as in Flagger. Quirk fixed: not the paused-replicas annotation, which
+ * Flagger copies from a target paused by an earlier canary, keeping the primary at zero replicas.
  */
 export function primaryScaledObjectMeta(target: ScaledObject): ScalerMeta {
   return {
