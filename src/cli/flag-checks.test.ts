@@ -13,7 +13,7 @@ describe('controller flag checks', () => {
         '-mesh-provider=smi:v1alpha3:linkerd',
         '-port=9090',
         '-control-loop-interval=1m30s',
-        '-kubeconfig-qps=0.5',
+        '-kubeconfig-qps=5',
       ),
       [],
     );
@@ -22,10 +22,10 @@ describe('controller flag checks', () => {
 
   it('names every bad flag in one list', () => {
     const found = problems(
-      '-control-loop-interval=often',
+      '-control-loop-interval=0s',
       '-port=http',
       '-kubeconfig-qps=0',
-      '-kubeconfig-burst=2.5',
+      '-kubeconfig-burst=-1',
       '-threadiness=0',
       '-zap-encoding=logfmt',
       '-mesh-provider=istoi',
@@ -48,6 +48,7 @@ describe('controller flag checks', () => {
     );
     assert.match(found.join('\n'), /-mesh-provider="istoi": unknown provider "istoi"/);
     assert.match(found.join('\n'), /-port="http": not a TCP port/);
+    assert.match(found.join('\n'), /-control-loop-interval="0s": not a positive duration/);
     assert.match(found.join('\n'), /-metrics-server="prometheus:9090": not an http\(s\) URL/);
   });
 

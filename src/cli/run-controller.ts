@@ -5,6 +5,7 @@ import type { KubeClient } from '../kube/client.ts';
 import { connect } from '../kube/config.ts';
 import { LeaderElector } from '../kube/leader-election.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
+import { GoFlagError } from '../util/go-flags.ts';
 import { VERSION } from '../version.ts';
 import { PrometheusTelemetry } from '../controller/telemetry.ts';
 import { ControllerRuntime, optionsFromFlags } from './controller-runtime.ts';
@@ -95,19 +96,14 @@ export async function runController(argv: string[]): Promise<number> {
 
 /** The checked flags, or the exit code when there is nothing to run (help, version, bad flags). */
 function readFlags(argv: string[]): Flags | number {
-  if (argv.includes('-h') || argv.includes('--help') || argv.includes('-help')) {
-    process.stdout.write(`Usage of flagger:\n${usage()}\n`);
-    return 0;
-  }
   let flags: Flags;
   try {
     flags = parseFlags(argv);
   } catch (err) {
-    // As Go's flag package: the problem, the usage, exit code 2.
-    process.stderr.write(
-      `${err instanceof Error ? err.message : String(err)}\nUsage of flagger:\n${usage()}\n`,
-    );
-    return 2;
+    if (!(err instanceof GoFlagError)) throw err;
+    // As Go's flag package (ExitOnError): on stderr the problem, then the usage; exit code 0 for -h, else 2.
+    process.stderr.write(err.help ? usage() : `${err.message}\n${usage()}`);
+    return err.help ? 0 : 2;
   }
   if (flags.version) {
     process.stdout.write(`${VERSION}\n`);
