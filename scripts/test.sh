@@ -9,4 +9,9 @@ bash scripts/setup-control-plane.sh
 npm run --silent typecheck
 npm run --silent lint
 npm run --silent format:check
-node --test --test-concurrency=3 --test-reporter=spec 'src/**/*.test.ts' 'test/**/*.test.ts'
+# The strict reporter fails the run for a skipped test, a file without tests, and a suite failure that node:test
+# would exit 0 for (test/harness/strict-reporter.ts).
+node --test --test-concurrency=3 \
+  --test-reporter=spec --test-reporter-destination=stdout \
+  --test-reporter=./test/harness/strict-reporter.ts --test-reporter-destination=stderr \
+  'src/**/*.test.ts' 'test/**/*.test.ts'

@@ -42,7 +42,7 @@ const isObject = (value: unknown): value is Json =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The seeds: every object of our kinds that the schema accepts as it is. */
-const SEEDS = [...specExamples(), ...(corpus() ?? [])]
+const SEEDS = [...specExamples(), ...corpus()]
   .flatMap(file => file.objects)
   .filter(object => ['Canary', 'MetricTemplate', 'AlertProvider'].includes(String(object.kind)))
   .filter(object => checkSchema(object).errors.length === 0);

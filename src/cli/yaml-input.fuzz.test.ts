@@ -15,7 +15,7 @@ import { palette } from './commands/table.ts';
 import { computePlan } from './commands/timeline.ts';
 import { validateYaml } from './validate.ts';
 
-const SEEDS = [...specExamples(), ...(corpus() ?? [])].map(file =>
+const SEEDS = [...specExamples(), ...corpus()].map(file =>
   file.objects.map(object => stringify(object)).join('---\n'),
 );
 

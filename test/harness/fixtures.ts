@@ -1,6 +1,8 @@
 // The objects every schema test runs through: the compatibility corpus of real Flagger objects
-// (../shared/compat, present in this project's CI) and the re-indented examples of the spec.
+// (../shared/compat, present in this project's CI) and the re-indented examples of the spec. A missing or empty
+// folder is an error, never a skip: the tests would check nothing and pass.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 
 const ROOT = new URL('../../', import.meta.url);
@@ -28,9 +30,14 @@ const acceptedByExtension: Partial<Record<string, string>> = {
   'alertprovider-docs-gitbook-usage-alerting-md-2f304db4.yaml': 'address and secretRef together',
 };
 
-/** The compatibility corpus, or undefined when ../shared/compat is not there (outside this project's CI). */
-export function corpus(): CorpusFile[] | undefined {
-  if (!existsSync(UPSTREAM)) return undefined;
+/** The compatibility corpus: ../shared/compat, which CI lays beside the clone as it is beside the working tree. */
+export function corpus(): CorpusFile[] {
+  if (!existsSync(UPSTREAM)) {
+    throw new Error(
+      `${fileURLToPath(UPSTREAM)} not found: the schema tests need the compatibility corpus of Flagger's ` +
+        'objects (<repo>/../shared/compat)',
+    );
+  }
   const accepted = new Set(
     readFileSync(new URL('accepted-by-flagger.txt', COMPAT), 'utf8')
       .split('\n')
@@ -63,7 +70,9 @@ function load(folder: URL, file: string): FixtureFile {
 }
 
 function yamlFiles(folder: URL): string[] {
-  return readdirSync(folder)
+  const files = readdirSync(folder)
     .filter(name => name.endsWith('.yaml'))
     .sort();
+  if (files.length === 0) throw new Error(`${fileURLToPath(folder)} has no .yaml file`);
+  return files;
 }
