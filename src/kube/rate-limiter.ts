@@ -9,20 +9,29 @@ export interface RateLimit {
   burst: number;
 }
 
+/** Where the bucket reads the time and waits: the real clock, or a mocked one in tests. */
+export interface Clock {
+  /** Milliseconds, monotonic. */
+  now(): number;
+  sleep(ms: number): Promise<unknown>;
+}
+
+const REAL_CLOCK: Clock = { now: () => performance.now(), sleep: ms => sleep(ms) };
+
 export class TokenBucket {
   private tokens: number;
   private last: number;
   /** The tail of the waiting line: each waiter starts after the one before it has its token. */
   private line: Promise<void> = Promise.resolve();
   private readonly limit: RateLimit;
-  private readonly now: () => number;
+  private readonly clock: Clock;
 
-  constructor(limit: RateLimit, now: () => number = () => performance.now()) {
+  constructor(limit: RateLimit, clock: Clock = REAL_CLOCK) {
     if (!(limit.qps > 0) || !(limit.burst >= 1)) throw new Error('a rate limit needs qps > 0 and burst >= 1');
     this.limit = limit;
-    this.now = now;
+    this.clock = clock;
     this.tokens = limit.burst;
-    this.last = now();
+    this.last = clock.now();
   }
 
   /** Resolves when the caller may send one request. */
@@ -35,14 +44,14 @@ export class TokenBucket {
   private async waitForToken(): Promise<void> {
     this.refill();
     if (this.tokens < 1) {
-      await sleep(((1 - this.tokens) / this.limit.qps) * 1000);
+      await this.clock.sleep(((1 - this.tokens) / this.limit.qps) * 1000);
       this.refill();
     }
     this.tokens -= 1;
   }
 
   private refill(): void {
-    const now = this.now();
+    const now = this.clock.now();
     this.tokens = Math.min(this.limit.burst, this.tokens + ((now - this.last) / 1000) * this.limit.qps);
     this.last = now;
   }

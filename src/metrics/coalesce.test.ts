@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { useMockClock } from '../../test/harness/mock-clock.ts';
 import { QueryCoalescer } from './coalesce.ts';
 import { NoValuesError, type MetricsProvider } from './types.ts';
 
@@ -17,16 +17,23 @@ function counting(answer: (query: string) => Promise<number>): MetricsProvider &
 }
 
 describe('QueryCoalescer', () => {
-  it('sends identical queries to the same backend once per window', async () => {
+  // On a mocked clock (test/harness/mock-clock.ts), so that the window does not depend on the machine's speed.
+  const clock = useMockClock();
+
+  it('sends identical queries to the same backend once while in flight and for the window after', async () => {
     const coalescer = new QueryCoalescer(50);
-    const backend = counting(() => sleep(5).then(() => 42));
+    const backend = counting(() => clock.sleep(5).then(() => 42));
     const a = coalescer.wrap(backend, { address: 'http://prom' });
     const b = coalescer.wrap(backend, { address: 'http://prom' });
-    assert.deepEqual(await Promise.all([a.runQuery('up'), b.runQuery('up'), a.runQuery('up')]), [42, 42, 42]);
+    const answers = Promise.all([a.runQuery('up'), b.runQuery('up'), a.runQuery('up')]);
+    await clock.advance(5);
+    assert.deepEqual(await answers, [42, 42, 42]);
+    // Settled at 5ms: shared until 55ms.
+    await clock.advance(49);
     assert.equal(await b.runQuery('up'), 42);
     assert.deepEqual(backend.calls, ['up']);
-    await sleep(80);
-    await a.runQuery('up');
+    await clock.advance(1);
+    void a.runQuery('up');
     assert.deepEqual(backend.calls, ['up', 'up']);
   });
 

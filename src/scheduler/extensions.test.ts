@@ -244,7 +244,9 @@ describe('annotation flagger.app/reset', () => {
 });
 
 describe('analysis.delay', () => {
-  it('holds traffic and skips the metrics, but runs the webhooks, until the delay has passed', async () => {
+  it('holds traffic and skips the metrics, but runs the webhooks, until the delay has passed', async t => {
+    // A frozen clock: the remaining delay the event gives is exact, however long the tick takes.
+    t.mock.timers.enable({ apis: ['Date'], now: Date.parse('2026-06-01T12:00:00Z') });
     const world = new World(
       canary({ ...progressing(10), analysisStartTime: ago(10_000) }, { delay: '1m' }),
       split(10),

@@ -1,9 +1,11 @@
+// On a mocked clock (test/harness/mock-clock.ts): the times below are exact, whatever the machine's speed.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { useMockClock } from '../../test/harness/mock-clock.ts';
 import { CanaryJobs, type JobsOptions, type TickEnd } from './jobs.ts';
 
 const HOUR = 3_600_000;
+const clock = useMockClock();
 
 /** Jobs whose ticks are counted and end as `end` says. */
 function counted(end: () => TickEnd = () => 'retry', idleResyncMs = HOUR) {
@@ -18,14 +20,18 @@ function counted(end: () => TickEnd = () => 'retry', idleResyncMs = HOUR) {
   return { jobs, counter };
 }
 
-/** Jobs whose ticks take `ms`, with the most ticks seen running at once and the keys in the order they ran. */
+/**
+ * Jobs whose ticks take `ms`, with the most ticks seen running at once, and the keys and start times of the
+ * ticks in the order they ran.
+ */
 function overlapping(ms: number, end: TickEnd, options: JobsOptions = { idleResyncMs: HOUR }) {
-  const seen = { active: 0, maxActive: 0, keys: [] as string[] };
+  const seen = { active: 0, maxActive: 0, keys: [] as string[], starts: [] as number[] };
   const jobs = new CanaryJobs(async key => {
     seen.active++;
     seen.maxActive = Math.max(seen.maxActive, seen.active);
     seen.keys.push(key);
-    await sleep(ms);
+    seen.starts.push(Date.now());
+    await clock.sleep(ms);
     seen.active--;
     return end;
   }, options);
@@ -52,46 +58,41 @@ describe('CanaryJobs', () => {
     jobs.ensure('a', 10);
     jobs.nudge('a');
     jobs.nudge('a');
-    await sleep(120);
+    await clock.advance(130);
     await jobs.stop();
     assert.equal(seen.maxActive, 1);
-    assert.ok(seen.keys.length >= 3, `ran ${seen.keys.length} times`);
+    // The nudges during the first tick run one tick right after it; then ticks keep to the 10ms beats, skipping
+    // those a 15ms tick overran.
+    assert.deepEqual(seen.starts, [0, 15, 35, 55, 75, 95, 115]);
   });
 
   it('runs at most maxTicksInFlight ticks at once, the others in order once a slot frees', async () => {
     const { jobs, seen } = overlapping(20, 'idle', { idleResyncMs: HOUR, maxTicksInFlight: 2 });
     for (const key of ['a', 'b', 'c', 'd', 'e']) jobs.ensure(key, 60_000);
     jobs.remove('e');
-    await sleep(150);
+    await clock.advance(40);
     assert.equal(seen.maxActive, 2);
     assert.deepEqual(seen.keys, ['a', 'b', 'c', 'd'], 'in order, and a removed job does not tick');
+    assert.deepEqual(seen.starts, [0, 0, 20, 20]);
     await jobs.stop();
   });
 
   it('times ticks from the start of the previous one, as a ticker does', async () => {
-    const starts: number[] = [];
-    const jobs = new CanaryJobs(
-      async () => {
-        starts.push(Date.now());
-        await sleep(120);
-        return 'retry';
-      },
-      { idleResyncMs: HOUR },
-    );
-    // Ticks start at 0, 200 and 400ms; timed from their ends they would start at 0, 320 and 640ms.
+    const { jobs, seen } = overlapping(120, 'retry');
+    // Timed from their ends, ticks of 120ms every 200ms would start at 0, 320 and 640ms.
     jobs.ensure('a', 200);
-    await sleep(500);
+    await clock.advance(520);
     await jobs.stop();
-    assert.equal(starts.length, 3, 'a tick of 120ms does not push the next ones back');
+    assert.deepEqual(seen.starts, [0, 200, 400], 'a tick of 120ms does not push the next ones back');
   });
 
   it('runs the next tick now when nudged between ticks', async () => {
     const { jobs, counter } = counted();
     jobs.ensure('a', 60_000);
-    await sleep(10);
+    await clock.settle();
     assert.equal(counter.runs, 1);
     jobs.nudge('a');
-    await sleep(10);
+    await clock.settle();
     assert.equal(counter.runs, 2);
     await jobs.stop();
   });
@@ -99,14 +100,16 @@ describe('CanaryJobs', () => {
   it('waits for a nudge or the resync after an idle tick, not for the interval', async () => {
     const { jobs, counter } = counted(() => 'idle', 400);
     jobs.ensure('a', 20);
-    await sleep(100);
+    await clock.advance(100);
     assert.equal(counter.runs, 1, 'no tick per interval while idle');
     jobs.nudge('a');
-    await sleep(10);
+    await clock.settle();
     assert.equal(counter.runs, 2);
-    // The resync comes 400 to 600ms after the nudged tick.
-    await sleep(700);
-    assert.equal(counter.runs, 3, 'one resync');
+    // The resync comes 400 to 600ms after the nudged tick (spread at random), the next one 400ms later at least.
+    await clock.advance(399);
+    assert.equal(counter.runs, 2, 'no resync before 400ms');
+    await clock.advance(201);
+    assert.equal(counter.runs, 3, 'one resync by 600ms');
     await jobs.stop();
   });
 
@@ -114,10 +117,10 @@ describe('CanaryJobs', () => {
     for (const end of ['idle', 'retry', 'analysing'] as const) {
       const { jobs, held } = firstTickHeld(end);
       jobs.ensure('a', 60_000);
-      await sleep(10);
+      await clock.settle();
       jobs.nudge('a');
       held.release();
-      await sleep(20);
+      await clock.settle();
       // An analysing tick may have taken a step: another at once would take the next before its interval.
       assert.deepEqual(held.runs, end === 'analysing' ? [false] : [false, false], end);
       await jobs.stop();
@@ -127,11 +130,11 @@ describe('CanaryJobs', () => {
   it('re-runs a request that came during a tick as a tick that acts only if it is still pending', async () => {
     const { jobs, held } = firstTickHeld('analysing');
     jobs.ensure('a', 60_000);
-    await sleep(10);
+    await clock.settle();
     jobs.request('a');
     jobs.nudge('a');
     held.release();
-    await sleep(20);
+    await clock.settle();
     assert.deepEqual(held.runs, [false, true]);
     await jobs.stop();
   });
@@ -139,12 +142,12 @@ describe('CanaryJobs', () => {
   it('leaves an analysis to its interval when nudged, and runs a request at once', async () => {
     const { jobs, counter } = counted(() => 'analysing');
     jobs.ensure('a', 60_000);
-    await sleep(10);
+    await clock.settle();
     jobs.nudge('a');
-    await sleep(10);
+    await clock.settle();
     assert.equal(counter.runs, 1, 'a change waits for the next step');
     jobs.request('a');
-    await sleep(10);
+    await clock.settle();
     assert.equal(counter.runs, 2, 'a control annotation acts at once');
     await jobs.stop();
   });
@@ -153,11 +156,11 @@ describe('CanaryJobs', () => {
     const { jobs, counter } = counted();
     assert.equal(jobs.ensure('a', 60_000), true);
     assert.equal(jobs.ensure('a', 60_000), false);
-    await sleep(10);
+    await clock.settle();
     assert.equal(counter.runs, 1);
     jobs.remove('a');
     jobs.nudge('a');
-    await sleep(10);
+    await clock.settle();
     assert.equal(counter.runs, 1);
     assert.equal(jobs.has('a'), false);
   });
@@ -165,9 +168,9 @@ describe('CanaryJobs', () => {
   it('restarts a job whose interval changed', async () => {
     const { jobs, counter } = counted();
     jobs.ensure('a', 60_000);
-    await sleep(10);
+    await clock.settle();
     assert.equal(jobs.ensure('a', 30_000), true);
-    await sleep(10);
+    await clock.settle();
     assert.equal(counter.runs, 2);
     await jobs.stop();
   });
@@ -190,13 +193,13 @@ describe('CanaryJobs', () => {
       { idleResyncMs: HOUR },
     );
     jobs.ensure('a', 60_000);
-    await sleep(10);
+    await clock.settle();
     jobs.ensure('a', 30_000);
     jobs.nudge('a');
-    await sleep(10);
+    await clock.settle();
     assert.deepEqual(log, ['start 0'], 'no tick beside the running one');
     release();
-    await sleep(20);
+    await clock.settle();
     assert.deepEqual(log, ['start 0', 'end 0', 'start 1', 'end 1']);
     await jobs.stop();
   });
