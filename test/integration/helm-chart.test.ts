@@ -4,77 +4,39 @@
 // server accepts every rendering in a server-side dry run; one of each chart is installed for real.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { parseAllDocuments } from 'yaml';
-import { parseFlags, type Flags } from '../../src/cli/flags.ts';
 import type { Deployment, KubeObject } from '../../src/kube/types.ts';
 import { parseLoadTesterFlags } from '../../src/loadtester/flags.ts';
 import { installCrds } from '../../src/playground/install-crds.ts';
 import { useCluster } from '../harness/cluster.ts';
+import {
+  ChartRenderer,
+  container,
+  find,
+  flagsOf,
+  kinds,
+  parseManifests as parse,
+  standIn,
+  type Rendering,
+} from '../harness/helm-charts.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const exec = promisify(execFile);
 
 type Rules = { rules: unknown[] };
-interface Rendering {
-  objects: KubeObject[];
-  file: string;
-}
 
-const CLUSTER_SCOPED = ['ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition'];
-
-/** A CRD that serves one kind and keeps every field: the API server then admits the charts' objects of it. */
-function standIn(group: string, version: string, kind: string): KubeObject {
-  const plural = `${kind.toLowerCase()}s`;
-  const schema = { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } };
-  return {
-    apiVersion: 'apiextensions.k8s.io/v1',
-    kind: 'CustomResourceDefinition',
-    metadata: { name: `${plural}.${group}` },
-    spec: {
-      group,
-      scope: 'Namespaced',
-      names: { kind, plural, singular: kind.toLowerCase(), listKind: `${kind}List` },
-      versions: [{ name: version, served: true, storage: true, schema }],
-    },
-  } as KubeObject;
-}
-
-const parse = (text: string) =>
-  parseAllDocuments(text)
-    .map(d => d.toJS() as KubeObject | null)
-    .filter((o): o is KubeObject => o !== null);
-
-function find(objects: readonly KubeObject[], kind: string, name: string): KubeObject {
-  const found = objects.filter(o => o.kind === kind && o.metadata?.name === name);
-  assert.equal(found.length, 1, `one ${kind} ${name} in ${objects.map(o => o.kind).join(', ')}`);
-  return found[0]!;
-}
-
-function container(objects: readonly KubeObject[], name = 'flagger') {
-  const pod = (find(objects, 'Deployment', name) as Deployment).spec!.template;
-  return { pod, container: pod.spec!.containers[0]! };
-}
-
-/** The controller's flags as the rendered Deployment passes them: the controller must accept every one. */
-function flagsOf(objects: readonly KubeObject[], name = 'flagger'): { args: string[]; flags: Flags } {
-  const args = container(objects, name).container.args ?? [];
-  return { args, flags: parseFlags(args, {}) };
-}
-
-const kinds = (r: Rendering) => r.objects.map(o => `${o.kind}/${o.metadata?.name}`);
+const CLUSTER_SCOPED = ['ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'PodSecurityPolicy'];
 
 describe('Helm charts on a Kubernetes 1.20 API server', () => {
   const cluster = useCluster({ kubelet: false, controllerManager: false });
   const work = mkdtempSync(join(tmpdir(), 'flagger-helm-'));
   after(() => rmSync(work, { recursive: true, force: true }));
-  let helm = '';
-  let kubeVersion = '';
-  let counter = 0;
+  let charts: ChartRenderer;
+  const render = (...args: Parameters<ChartRenderer['render']>) => charts.render(...args);
 
   const kubectl = async (...args: string[]) =>
     (
@@ -84,8 +46,7 @@ describe('Helm charts on a Kubernetes 1.20 API server', () => {
     ).stdout;
 
   before(async () => {
-    helm = (await exec('bash', [join(ROOT, 'scripts/setup-helm-renderer.sh')])).stdout.trim();
-    kubeVersion = (await cluster.client.serverVersion()).gitVersion;
+    charts = new ChartRenderer(work, (await cluster.client.serverVersion()).gitVersion);
     await installCrds(cluster.client, [
       standIn('monitoring.coreos.com', 'v1', 'PodMonitor'),
       standIn('monitoring.coreos.com', 'v1', 'ServiceMonitor'),
@@ -97,22 +58,6 @@ describe('Helm charts on a Kubernetes 1.20 API server', () => {
     for (const name of ['flagger-system', 'istio-system', 'apps', 'linkerd-viz', 'monitoring'])
       await cluster.client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
   });
-
-  /** `helm template` of the chart into namespace, with a values file and more arguments. */
-  async function render(chart: string, namespace: string, values: object = {}, ...args: string[]) {
-    const valuesFile = join(work, `values-${++counter}.yaml`);
-    writeFileSync(valuesFile, JSON.stringify(values));
-    const release = chart === 'flagger' ? 'flagger' : 'flagger-loadtester';
-    const { stdout } = await exec(helm, [
-      'template',
-      release,
-      join(ROOT, 'deploy/charts', chart),
-      ...['-n', namespace, '--kube-version', kubeVersion, '-f', valuesFile, ...args],
-    ]);
-    const file = join(work, `rendering-${counter}.yaml`);
-    writeFileSync(file, stdout);
-    return { objects: parse(stdout), file };
-  }
 
   /** Applies the rendering as a server-side dry run: every object accepted, each in its own namespace. */
   async function dryRun({ objects, file }: Rendering): Promise<void> {
@@ -343,13 +288,71 @@ describe('Helm charts on a Kubernetes 1.20 API server', () => {
     await dryRun(r);
   });
 
-  it('rbac.create=false installs no role; rbac.pspEnabled fails with a reason', async () => {
+  it('deploymentLabels on the Deployment only; additionalVolumes mounted by additionalVolumeMounts', async () => {
+    const r = await render('flagger', 'flagger-system', {
+      deploymentLabels: { team: 'platform', tier: 1 },
+      additionalVolumes: [{ name: 'certs', secret: { secretName: 'ca' } }],
+      additionalVolumeMounts: [{ name: 'certs', mountPath: '/etc/certs', readOnly: true }],
+    });
+    const deployment = find(r.objects, 'Deployment', 'flagger') as Deployment;
+    assert.equal(deployment.metadata?.labels?.team, 'platform');
+    assert.equal(deployment.metadata.labels.tier, '1', 'quoted, as Flagger renders label values');
+    assert.equal(deployment.metadata.labels['app.kubernetes.io/name'], 'flagger');
+    const { pod, container: flagger } = container(r.objects);
+    assert.equal(pod.metadata?.labels?.team, undefined);
+    assert.deepEqual(pod.spec?.volumes?.at(-1), { name: 'certs', secret: { secretName: 'ca' } });
+    assert.deepEqual(flagger.volumeMounts?.at(-1), {
+      name: 'certs',
+      mountPath: '/etc/certs',
+      readOnly: true,
+    });
+    await dryRun(r);
+  });
+
+  it('rbac.create=false installs no role', async () => {
     const r = await render('flagger', 'flagger-system', { rbac: { create: false } });
     assert.deepEqual(kinds(r), ['ServiceAccount/flagger', 'Deployment/flagger']);
-    await assert.rejects(
-      render('flagger', 'flagger-system', { rbac: { pspEnabled: true } }),
-      /PodSecurityPolicy/,
+  });
+
+  it('rbac.pspEnabled: a PodSecurityPolicy the service account may use where served, else a note', async () => {
+    const values = { rbac: { pspEnabled: true } };
+    // `helm install` finds the kind among this cluster's resources (served until Kubernetes 1.25); `helm template`
+    // is told.
+    assert.match(await kubectl('api-resources', '--api-group=policy'), /\sPodSecurityPolicy\n/);
+    const withPsp = ['--api-versions', 'policy/v1beta1/PodSecurityPolicy'];
+    const r = await render('flagger', 'flagger-system', values, ...withPsp);
+    find(r.objects, 'PodSecurityPolicy', 'flagger');
+    assert.deepEqual((find(r.objects, 'ClusterRole', 'flagger-psp') as Rules).rules, [
+      {
+        apiGroups: ['policy'],
+        resources: ['podsecuritypolicies'],
+        verbs: ['use'],
+        resourceNames: ['flagger'],
+      },
+    ]);
+    const binding = find(r.objects, 'RoleBinding', 'flagger-psp') as KubeObject & { subjects: unknown };
+    assert.equal(binding.metadata?.namespace, 'flagger-system');
+    assert.deepEqual(binding.subjects, [
+      { kind: 'ServiceAccount', name: 'flagger', namespace: 'flagger-system' },
+    ]);
+    await dryRun(r);
+    const notes = await charts.notes('flagger-system', values, ...withPsp);
+    assert.match(notes, /^Flagger is installed in flagger-system\./);
+    assert.doesNotMatch(notes, /pspEnabled/);
+
+    // Where PodSecurityPolicy is not served (Kubernetes 1.25 and later, or `helm template` without a cluster).
+    const without = await render('flagger', 'flagger-system', values);
+    assert.deepEqual(kinds(without), [
+      'ServiceAccount/flagger',
+      'ClusterRole/flagger',
+      'ClusterRoleBinding/flagger',
+      'Deployment/flagger',
+    ]);
+    assert.match(
+      await charts.notes('flagger-system', values),
+      /\nrbac\.pspEnabled: skipped, this cluster does not serve PodSecurityPolicy/,
     );
+    assert.doesNotMatch(await charts.notes('flagger-system'), /pspEnabled/);
   });
 
   it("loadtester defaults: Flagger's port 8080 behind port 80, no API token; installed", async () => {
