@@ -176,7 +176,15 @@ describe('ClusterIP Services on a real API server', () => {
   it('gives the Services owner references that garbage collection follows', async () => {
     const canary = await newCanary();
     await router.initialize(canary, metadata);
+    await router.reconcile(canary, metadata);
     const { namespace, name } = canary.metadata;
+    // Gone below means collected only if they were there, owned by the canary, before its deletion.
+    const created = await cluster.client.list<Service>('v1', 'Service', { namespace });
+    const owner = [canaryOwnerReference(canary)];
+    assert.deepEqual(
+      Object.fromEntries(created.items.map(svc => [svc.metadata?.name, svc.metadata?.ownerReferences])),
+      { podinfo: owner, 'podinfo-canary': owner, 'podinfo-primary': owner },
+    );
     await cluster.client.delete({
       apiVersion: 'flagger.app/v1beta1',
       kind: 'Canary',
