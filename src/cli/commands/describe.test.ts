@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Canary, CanaryStatus } from '../../api/canary.ts';
-import { currentStep, metricSummary, rangeText, stateOf } from './describe.ts';
+import { metricSummary, rangeText } from './describe-render.ts';
+import { currentStep, stateOf } from './describe.ts';
 import { canaryColumns, canaryRow } from './get.ts';
 import { cellText, palette } from './table.ts';
 import { computePlan } from './timeline.ts';
