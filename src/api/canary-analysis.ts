@@ -107,6 +107,16 @@ export const CanaryWebhookSchema = Type.Object({
   disableTLS: Type.Optional(Type.Boolean({ description: 'Skip TLS certificate verification.' })),
   muteAlert: Type.Optional(Type.Boolean({ description: 'Send no alert when this gate holds the rollout.' })),
   metadata: Type.Optional(StringMap({ description: 'Sent as the payload metadata.' })),
+  // Extension (docs/extensions.md): Flagger sends no credentials but a URL's user info.
+  secretRef: Type.Optional(
+    Type.Object(
+      { name: Type.String() },
+      {
+        description:
+          "Secret in the canary's namespace whose key `token` is sent as `Authorization: Bearer` (extension).",
+      },
+    ),
+  ),
 });
 
 export const SessionAffinitySchema = Type.Object({

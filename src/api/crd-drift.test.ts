@@ -93,6 +93,7 @@ describe('undeclaredFields', () => {
       'canaries.flagger.app': [
         'spec.analysis.delay',
         'spec.analysis.metrics[].compare',
+        'spec.analysis.webhooks[].secretRef',
         'status.analysisStartTime',
         'status.conditions[].observedGeneration',
         'status.metricChecks',

@@ -187,5 +187,16 @@ function webhookProblems(webhook: CanaryWebhook, field: string): Problem[] {
     ...checkUrl(`${field}.url`, webhook.url),
     ...checkDuration(`${field}.timeout`, webhook.timeout),
     ...checkInteger(`${field}.retries`, webhook.retries, { min: 0 }),
+    ...secretRefProblems(webhook, `${field}.secretRef`),
   ];
+}
+
+/** Extension: the token of secretRef and the user info of the URL would both be the Authorization header. */
+function secretRefProblems(webhook: CanaryWebhook, field: string): Problem[] {
+  if (webhook.secretRef === undefined) return [];
+  if (webhook.secretRef.name === '') return [problem(`${field}.name`, 'must name a Secret')];
+  const url = URL.parse(webhook.url);
+  if (url !== null && (url.username !== '' || url.password !== ''))
+    return [problem(field, 'cannot be used with user info in url: both would set the Authorization header')];
+  return [];
 }

@@ -441,6 +441,20 @@ const CANARY_RULES: Rule[] = [
     invalid: c => (analysis(c).webhooks = [{ name: 'gate', url: 'http://gate/', retries: -1 }]),
     field: 'spec.analysis.webhooks[0].retries',
   },
+  {
+    rule: 'webhook secretRef names a Secret',
+    valid: c =>
+      (analysis(c).webhooks = [{ name: 'gate', url: 'http://gate/', secretRef: { name: 'token' } }]),
+    invalid: c => (analysis(c).webhooks = [{ name: 'gate', url: 'http://gate/', secretRef: { name: '' } }]),
+    field: 'spec.analysis.webhooks[0].secretRef.name',
+  },
+  {
+    rule: 'webhook secretRef and user info in the url exclude each other',
+    valid: c => (analysis(c).webhooks = [{ name: 'gate', url: 'http://u:p@gate/' }]),
+    invalid: c =>
+      (analysis(c).webhooks = [{ name: 'gate', url: 'http://u:p@gate/', secretRef: { name: 'token' } }]),
+    field: 'spec.analysis.webhooks[0].secretRef',
+  },
 ];
 
 describe('validateCanary', () => {

@@ -28,9 +28,10 @@ import type { SchedulerDeps } from '../scheduler/types.ts';
 import { latestCreatedRevision } from '../targets/knative.ts';
 import { createScaler, createTarget } from '../targets/registry.ts';
 import type { TargetOptions } from '../targets/types.ts';
-import { callWebhook } from '../webhooks/call.ts';
 import { DeliveryQueue } from '../webhooks/delivery-queue.ts';
 import { eventHooks, postEvent } from '../webhooks/event-webhook.ts';
+import type { HookCaller } from '../webhooks/run.ts';
+import { withSecretTokens } from '../webhooks/secret-token.ts';
 import { listFlag, type Flags } from './flags.ts';
 
 export interface RuntimeOptions {
@@ -167,6 +168,11 @@ function schedulerDeps(
   );
   const targetDeps = { kube, logger, options: options.targets };
   const services = new KubernetesServiceRouter({ kube, logger });
+  const secrets = {
+    get: (namespace: string, name: string) =>
+      kube.get<Secret>({ apiVersion: 'v1', kind: 'Secret', name, namespace }),
+  };
+  const callHook = withSecretTokens(secrets);
   const metricContext = {
     prometheus,
     coalescer,
@@ -175,10 +181,7 @@ function schedulerDeps(
     onWarning: (message: string) => logger.warn(message),
     knativeRevision: (canary: Canary) => latestCreatedRevision(kube, canary),
     templates: { get: (namespace: string, name: string) => templates.get(namespacedKey(namespace, name)) },
-    secrets: {
-      get: (namespace: string, name: string) =>
-        kube.get<Secret>({ apiVersion: 'v1', kind: 'Secret', name, namespace }),
-    },
+    secrets,
   };
   const global = options.notifier === undefined ? undefined : globalNotifier(options.notifier);
   if (global?.error !== undefined) logger.error(`Notifier ${global.error.message}`);
@@ -193,7 +196,7 @@ function schedulerDeps(
         new NotifierAlerter({ kube, global: global?.notifier, clusterName: options.clusterName, logger }),
         deliveries,
       ),
-      eventSink: eventSink(options.eventWebhook, deliveries),
+      eventSink: eventSink(options.eventWebhook, deliveries, callHook),
     }),
     meshProvider: options.meshProvider,
     telemetry: options.telemetry,
@@ -210,7 +213,7 @@ function schedulerDeps(
         ingressAnnotationsPrefix: options.ingressAnnotationsPrefix,
         includeLabelPrefix: options.targets.includeLabelPrefix,
       }),
-    callHook: callWebhook,
+    callHook,
     checkMetric: (canary, metric) => checkMetric(canary, metric, metricContext),
     metricProviderProblems: canary => metricProviderProblems(canary, metricContext),
     verifyMetricQueries: canary => verifyMetricQueries(canary, metricContext),
@@ -221,14 +224,14 @@ function schedulerDeps(
  * Every recorded event goes to the canary's event hooks, else to -event-webhook, as in Flagger; in the
  * background and in order per canary, so that a slow receiver never delays the analysis.
  */
-function eventSink(globalUrl: string | undefined, deliveries: DeliveryQueue): EventSink {
+function eventSink(globalUrl: string | undefined, deliveries: DeliveryQueue, call: HookCaller): EventSink {
   return (canary, eventType, message) => {
     const at = Date.now();
     const phase = canary.status?.phase ?? '';
     const key = `${canary.metadata.namespace ?? ''}/${canary.metadata.name ?? ''}`;
     for (const hook of eventHooks(canary.spec.analysis, globalUrl ?? '')) {
       deliveries.push(key, async () => {
-        const result = await postEvent(hook, canary, phase, { type: eventType, message, at });
+        const result = await postEvent(hook, canary, phase, { type: eventType, message, at }, call);
         if (!result.ok) throw new Error(`event webhook ${hook.name} failed: ${result.message}`);
       });
     }

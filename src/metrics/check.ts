@@ -6,6 +6,7 @@ import type { CanaryMetric } from '../api/canary-analysis.ts';
 import type { Canary, CheckVerdict } from '../api/canary.ts';
 import { metricInterval } from '../api/defaults.ts';
 import type { MetricTemplate } from '../api/metric-template.ts';
+import { decodeSecretData } from '../kube/secret-data.ts';
 import { excerpt, MAX_QUOTED_CHARS } from '../util/http.ts';
 import { redactUrl } from '../util/redact.ts';
 import {
@@ -287,7 +288,7 @@ export async function templateProvider(
     secretName === undefined
       ? undefined
       : await step(`secret ${secretName} error`, async () =>
-          decode(await ctx.secrets.get(namespace, secretName)),
+          decodeSecretData(await ctx.secrets.get(namespace, secretName)),
         );
   const create = ctx.createProvider ?? createMetricsProvider;
   const interval = metricInterval(metric);
@@ -367,15 +368,6 @@ async function run(provider: MetricsProvider, query: string, signal?: AbortSigna
   } catch (err) {
     return err instanceof Error ? err : new Error(String(err));
   }
-}
-
-function decode(secret: { data?: Record<string, string> }): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(secret.data ?? {}).map(([key, value]) => [
-      key,
-      Buffer.from(value, 'base64').toString('utf8'),
-    ]),
-  );
 }
 
 function failed(

@@ -6,6 +6,7 @@ import type { AlertProvider } from '../api/alert-provider.ts';
 import type { AlertSeverity, Canary, CanaryAlert } from '../api/canary.ts';
 import { API_VERSION } from '../api/crds.ts';
 import { alertChannel, alertSeverity, alertUsername } from '../api/defaults.ts';
+import { decodeSecretData } from '../kube/secret-data.ts';
 import type { KubeObject, ObjectRef, Secret } from '../kube/types.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { Alerter } from '../scheduler/recorder.ts';
@@ -162,7 +163,7 @@ export class NotifierAlerter implements Alerter {
         .catch((err: unknown) => {
           throw new Error(`secretRef error: ${errorText(err)}`, { cause: err });
         });
-      const data = decode(secret);
+      const data = decodeSecretData(secret);
       address = data.address ?? address;
       token = data.token;
       if (address === '' && !(spec.type === 'slack' && token !== undefined)) {
@@ -226,15 +227,6 @@ export function inBackground(alerter: Alerter, queue: BackgroundQueue): Alerter 
       return Promise.resolve();
     },
   };
-}
-
-function decode(secret: Secret): Partial<Record<string, string>> {
-  return Object.fromEntries(
-    Object.entries(secret.data ?? {}).map(([key, value]) => [
-      key,
-      Buffer.from(value, 'base64').toString('utf8'),
-    ]),
-  );
 }
 
 function errorText(err: unknown): string {

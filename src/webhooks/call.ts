@@ -43,6 +43,12 @@ interface HookRequest {
   dispatcher: Agent | undefined;
 }
 
+/** What a call authenticates with besides a URL's user info (extension: a webhook's secretRef). */
+export interface HookCredentials {
+  /** Sent as `Authorization: Bearer`; fetch drops it when a redirect leaves the origin, as Go's client does. */
+  bearerToken?: string;
+}
+
 let insecureAgent: Agent | undefined;
 
 /** The `disableTLS` dispatcher (Flagger's InsecureSkipVerify), shared by every such call. */
@@ -63,12 +69,21 @@ function dispatcherFor(hook: Pick<CanaryWebhook, 'disableTLS'>): Agent | undefin
  * 307 and 308 repeat the POST. fetch stops after 20 hops where Go stops after 10; both fail the call then, and
  * the attempt's timeout bounds either.
  */
-export async function callWebhook(hook: CanaryWebhook, payload: WebhookPayload): Promise<HookResult> {
+export async function callWebhook(
+  hook: CanaryWebhook,
+  payload: WebhookPayload,
+  credentials: HookCredentials = {},
+): Promise<HookResult> {
   const url = parseHookUrl(hook.url);
   if (typeof url === 'string') return { ok: false, message: url };
   const request: HookRequest = {
     target: withoutCredentials(url),
-    headers: { 'content-type': 'application/json', ...basicAuth(url) },
+    headers: {
+      'content-type': 'application/json',
+      ...(credentials.bearerToken === undefined
+        ? basicAuth(url)
+        : { authorization: `Bearer ${credentials.bearerToken}` }),
+    },
     body: JSON.stringify(payload),
     timeoutMs: webhookTimeoutMs(hook),
     dispatcher: dispatcherFor(hook),

@@ -4,7 +4,7 @@ import type { CanaryPhase } from '../api/phases.ts';
 import type { EventType } from '../kube/events.ts';
 import { callWebhook } from './call.ts';
 import { webhookPayload } from './payload.ts';
-import { hooksOfType } from './run.ts';
+import { hooksOfType, type HookCaller } from './run.ts';
 import type { HookResult } from './types.ts';
 
 /** The name Flagger gives the hook it builds from `-event-webhook` / EVENT_WEBHOOK_URL. */
@@ -37,16 +37,18 @@ export function eventMetadata(
 }
 
 /**
- * POSTs one event to one event hook with the hook's timeout, retries and TLS setting. `phase` is the phase to
- * report (Flagger sends status.phase); the event's `at` is when it happened (now by default). A failure is for
- * the caller to log; it never stops the analysis.
+ * POSTs one event to one event hook with the hook's timeout, retries and TLS setting, through `call` (one that
+ * sends secretRef tokens, in the controller). `phase` is the phase to report (Flagger sends status.phase); the
+ * event's `at` is when it happened (now by default). A failure is for the caller to log; it never stops the
+ * analysis.
  */
 export async function postEvent(
   hook: CanaryWebhook,
   canary: Canary,
   phase: CanaryPhase,
   event: { type: EventType; message: string; at?: number },
+  call: HookCaller = callWebhook,
 ): Promise<HookResult> {
   const metadata = eventMetadata(event.type, event.message, hook.metadata, event.at ?? Date.now());
-  return callWebhook(hook, webhookPayload(canary, phase, metadata));
+  return call(hook, webhookPayload(canary, phase, metadata));
 }
