@@ -25,6 +25,16 @@ describe("the flagger binary with Flagger's flags", () => {
     const unknown = spawnSync(process.execPath, [bin, '-bogus'], { encoding: 'utf8' });
     assert.equal(unknown.status, 2);
     assert.match(unknown.stderr, /^flag provided but not defined: -bogus\nUsage of flagger:/);
+    const klog = spawnSync(process.execPath, [bin, '-v', 'x'], { encoding: 'utf8' });
+    assert.equal(klog.status, 2);
+    assert.match(
+      klog.stderr,
+      /^invalid value "x" for flag -v: strconv.ParseInt: parsing "x": invalid syntax\n/,
+    );
+    // As Go's flag package: -h prints the usage on stderr and exits 0.
+    const help = spawnSync(process.execPath, [bin, '-h'], { encoding: 'utf8' });
+    assert.deepEqual([help.status, help.stdout], [0, '']);
+    assert.match(help.stderr, /^Usage of flagger:\n {2}-add_dir_header\n/);
   });
 
   it('runs the controller out of cluster, logs Flagger-style JSON and stops on SIGTERM', async () => {
