@@ -18,6 +18,8 @@ command -v prometheus >/dev/null 2>&1 || [ -n "${FLAGGER_PROMETHEUS:-}" ] || nee
 # The load tester's tests generate real load with hey and wrk.
 command -v hey >/dev/null 2>&1 || need_apt+=(hey)
 command -v wrk >/dev/null 2>&1 || need_apt+=(wrk)
+# The dashboard's tests drive a headless Chromium (puppeteer-core downloads no browser).
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 
 have_user_bins=0
 if [ -n "${FLAGGER_KUBE_APISERVER:-}" ] && [ -n "${FLAGGER_KUBE_CONTROLLER_MANAGER:-}" ]; then have_user_bins=1; fi
