@@ -29,7 +29,12 @@ describe('flagger demo (the README command)', () => {
     });
     // Not a terminal: no colour.
     assert.ok(!stdout.includes('\u001b['));
-    inOrder(stdout.split('\n'), [/^Experiment 0 /, /^Experiment 1 /, /^Experiment 2 /]);
+    inOrder(stdout.split('\n'), [
+      /^ {2}What is simulated: /,
+      /^Experiment 0 /,
+      /^Experiment 1 /,
+      /^Experiment 2 /,
+    ]);
     const events = stdout
       .split('\n')
       .filter(line => line.startsWith(`  ${id}  `))

@@ -31,6 +31,11 @@ export async function playStory(stack: Stack, out: Out, colors: Palette, signal:
     out('');
   };
 
+  out('');
+  say(
+    'What is simulated: no container runs; a kubelet stand-in marks the pods ready, and the answers to the',
+    'traffic (errors, latencies) come from an Istio data plane scripted per image tag (6.0.2 is the faulty one).',
+  );
   heading(
     'Experiment 0 – podinfo 6.0.0, the first version',
     `${APP} 6.0.0 is installed with its Service, as its chart would, and gets traffic: the load tester runs`,
