@@ -9,11 +9,10 @@ import { alertChannel, alertSeverity, alertUsername } from '../api/defaults.ts';
 import { decodeSecretData } from '../kube/secret-data.ts';
 import type { KubeObject, ObjectRef, Secret } from '../kube/types.ts';
 import type { Logger } from '../logging/logger.ts';
-import type { Alerter } from '../scheduler/recorder.ts';
 import { alertFields } from './fields.ts';
 import { createNotifier } from './registry.ts';
 import { applyTemplate, messageModel } from './template.ts';
-import { NOP_NOTIFIER, type AlertField, type Notifier } from './types.ts';
+import { NOP_NOTIFIER, type AlertField, type Alerter, type Notifier } from './types.ts';
 
 type Severity = Exclude<AlertSeverity, ''>;
 

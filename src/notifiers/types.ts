@@ -1,5 +1,5 @@
 // The notifiers family: chat services that receive canary alerts (Flagger's pkg/notifier).
-import type { AlertSeverity } from '../api/canary.ts';
+import type { AlertSeverity, Canary } from '../api/canary.ts';
 
 /** One line of an alert's detail table: Flagger's notifier.Field. */
 export interface AlertField {
@@ -15,6 +15,17 @@ export interface Notification {
   fields: readonly AlertField[];
   /** `error` turns the message red (danger) on every service. */
   severity: Exclude<AlertSeverity, ''>;
+}
+
+/** Sends alerts to the canary's alert providers (or the global notifier): what the scheduler alerts through. */
+export interface Alerter {
+  /** includeMetadata adds the target, analysis and traffic fields to the message, as Flagger's alert does. */
+  alert(
+    canary: Canary,
+    message: string,
+    includeMetadata: boolean,
+    severity: Exclude<AlertSeverity, ''>,
+  ): Promise<void>;
 }
 
 /** A chat service: Flagger's notifier.Interface. post() throws when the service did not accept the message. */

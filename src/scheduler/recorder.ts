@@ -1,21 +1,10 @@
 // One call records what happened to a canary everywhere Flagger records it: a JSON log line bound to
 // "canary": "<name>.<namespace>", a Kubernetes Event (reason Synced) and, when configured, the event webhook.
 // Alerts go to the notifiers through the Alerter.
-import type { Canary } from '../api/canary.ts';
-import type { AlertSeverity } from '../api/canary.ts';
+import type { AlertSeverity, Canary } from '../api/canary.ts';
 import type { EventRecorder } from '../kube/events.ts';
 import type { Logger } from '../logging/logger.ts';
-
-/** Sends alerts to the canary's alert providers (or the global notifier). */
-export interface Alerter {
-  /** includeMetadata adds the target, analysis and traffic fields to the message, as Flagger's alert does. */
-  alert(
-    canary: Canary,
-    message: string,
-    includeMetadata: boolean,
-    severity: Exclude<AlertSeverity, ''>,
-  ): Promise<void>;
-}
+import type { Alerter } from '../notifiers/types.ts';
 
 /** Posts every event to -event-webhook. */
 export type EventSink = (canary: Canary, eventType: 'Normal' | 'Warning', message: string) => Promise<void>;
