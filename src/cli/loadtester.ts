@@ -35,6 +35,8 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const logger = createLogger({ level: flags.logLevel, encoding: flags.zapEncoding });
+  // Before the API serves the tasks that use it; not after, where an await would delay the signal handlers.
+  await provideGhzProto(logger);
   let gates: GateStore;
   let server: LoadTesterServer;
   try {
@@ -59,7 +61,6 @@ async function main(argv: string[]): Promise<number> {
   logger.info(`Starting load tester v${VERSION} API on port ${server.port}`);
   logger.info(`Gate storage: ${gates.description}`);
   for (const limit of server.limits.describe()) logger.info(limit);
-  await provideGhzProto(logger);
 
   const signal = await new Promise<string>(resolve => {
     for (const s of ['SIGINT', 'SIGTERM'] as const) process.once(s, () => resolve(s));
