@@ -1,10 +1,15 @@
 // End to end: the controller releases podinfo with its confirm-rollout, confirm-promotion, rollout and rollback
-// webhooks pointed at the load tester, which an operator drives through its gate API.
+// webhooks pointed at the load tester, which an operator drives through its gate API; and a load tester binary
+// started with -auth-token-file, which the controller's hooks reach with the token of their secretRef.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Canary, CanaryWebhook } from '../../src/api/canary.ts';
-import type { ConfigMap, Deployment } from '../../src/kube/types.ts';
+import type { ConfigMap, Deployment, Secret } from '../../src/kube/types.ts';
 import { silentLogger } from '../../src/logging/logger.ts';
 import { ConfigMapGateStore } from '../../src/loadtester/configmap-gate-store.ts';
 import { MemoryGateStore, type GateStore } from '../../src/loadtester/gate-store.ts';
@@ -172,5 +177,89 @@ describe('the load tester driving a release', { concurrency: true }, () => {
       namespace: ns,
     });
     assert.deepEqual(configMap.data, { [`podinfo.${ns}`]: 'true' });
+  });
+  it('sends the token of a webhook secretRef to a load tester started with -auth-token-file', async () => {
+    const token = `t0ken-${String(process.pid)}-${String(Date.now())}`;
+    const dir = await mkdtemp(join(tmpdir(), 'loadtester-token-'));
+    await writeFile(join(dir, 'token'), `${token}\n`);
+    const port = await freePort();
+    const bin = new URL('../../bin/flagger-loadtester.js', import.meta.url).pathname;
+    const child = spawn(process.execPath, [
+      bin,
+      `-port=${String(port)}`,
+      '-log-level=info',
+      `-auth-token-file=${join(dir, 'token')}`,
+    ]);
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise(resolve => child.once('exit', resolve));
+    try {
+      await waitFor(() => /API on port \d+/.test(stderr), 90_000, 'the load tester did not start');
+      const url = `http://127.0.0.1:${String(port)}`;
+      const gate = { name: 'podinfo', namespace: 'test', phase: 'Progressing', checksum: 'x' };
+      const unauthenticated = await fetch(`${url}/gate/approve`, {
+        method: 'POST',
+        body: JSON.stringify(gate),
+      });
+      assert.equal(unauthenticated.status, 401);
+      assert.match(await unauthenticated.text(), /requires an Authorization: Bearer <token> header/);
+
+      const [withToken, without] = [await cluster.namespace(), await cluster.namespace()];
+      await cluster.client.create<Secret>({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'loadtester-token', namespace: withToken },
+        stringData: { token: `${token}\n` },
+      });
+      const hooks = (secretRef?: { name: string }): CanaryWebhook[] => [
+        {
+          name: 'start-gate',
+          type: 'confirm-rollout',
+          url: `${url}/gate/approve`,
+          ...(secretRef && { secretRef }),
+        },
+        {
+          name: 'smoke-test',
+          type: 'pre-rollout',
+          url: `${url}/`,
+          metadata: { type: 'bash', cmd: 'test 1 -eq 1' },
+          ...(secretRef && { secretRef }),
+        },
+      ];
+      await Promise.all([
+        setup(
+          withToken,
+          podinfoCanary(withToken, {
+            stepWeight: 50,
+            metrics: [],
+            webhooks: hooks({ name: 'loadtester-token' }),
+          }),
+        ),
+        setup(without, podinfoCanary(without, { stepWeight: 50, metrics: [], webhooks: hooks() })),
+      ]);
+      await Promise.all(
+        [withToken, without].map(ns => setImage(cluster.client, ns, 'Deployment', 'podinfo:6.0.1')),
+      );
+      await eventually(
+        async () => (await phase(withToken)) === 'Succeeded',
+        'the release with the token did not succeed',
+        90_000,
+      );
+      assert.ok((await canaryEvents(cluster, withToken)).includes('Pre-rollout check smoke-test passed'));
+      assert.equal(await primaryImage(withToken), 'podinfo:6.0.1');
+      // Without the token the gate answers 401, which holds the rollout.
+      await eventually(
+        async () => (await phase(without)) === 'Waiting',
+        'the release without the token was not held',
+      );
+      assert.equal(await primaryImage(without), 'podinfo:6.0.0');
+      assert.ok(stderr.includes('refused: missing bearer token'), stderr);
+      const logs = JSON.stringify(flagger.logs) + stderr;
+      assert.ok(!logs.includes(token), 'the token is in a log');
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
