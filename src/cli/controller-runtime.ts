@@ -5,6 +5,7 @@ import type { Canary } from '../api/canary.ts';
 import { API_VERSION } from '../api/crds.ts';
 import type { MetricTemplate } from '../api/metric-template.ts';
 import { Controller } from '../controller/controller.ts';
+import { checkServedCrds } from '../controller/crd-check.ts';
 import type { PrometheusTelemetry } from '../controller/telemetry.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { EventRecorder } from '../kube/events.ts';
@@ -123,6 +124,8 @@ export class ControllerRuntime {
     const deliveries = new DeliveryQueue({
       onProblem: (canary, problem) => logger.error({ canary }, problem),
     });
+    // A Role (-namespace mode) cannot grant reading CRDs, which are cluster-scoped: they are not checked then.
+    const droppedFields = options.namespace === undefined ? await checkServedCrds(kube, logger) : undefined;
     const real = schedulerDeps(options, templates, deliveries);
     const deps = options.dryRun === true ? dryRun(real, logger) : real;
     const controller = new Controller(
@@ -135,6 +138,7 @@ export class ControllerRuntime {
         idleResyncMs: options.idleResyncMs,
         relistIntervalMs: options.relistIntervalMs,
         trackConfigs: options.targets.enableConfigTracking,
+        droppedFields,
         telemetry: options.telemetry,
       },
       logger,

@@ -3,6 +3,7 @@
 // Unlike Flagger, which polls every analysis interval, changes to a target Deployment/DaemonSet or a tracked
 // ConfigMap/Secret are watched and start the next tick of an idle canary at once.
 import type { Canary } from '../api/canary.ts';
+import { droppedFieldsProblem, LAST_APPLIED_ANNOTATION } from '../api/crd-drift.ts';
 import { API_VERSION } from '../api/crds.ts';
 import { analysisIntervalMs } from '../api/defaults.ts';
 import { validateCanary } from '../api/validate.ts';
@@ -17,6 +18,7 @@ import { CarriedReads } from '../scheduler/carried-reads.ts';
 import { CanaryJobs } from '../scheduler/jobs.ts';
 import { setPhase, setValidation, VALIDATED_CONDITION } from '../scheduler/status.ts';
 import type { SchedulerDeps } from '../scheduler/types.ts';
+import type { DroppedFields } from './crd-check.ts';
 import { watchDependencies, watchedTarget, type Dependencies } from './dependencies.ts';
 import type { PrometheusTelemetry } from './telemetry.ts';
 
@@ -34,6 +36,11 @@ export interface ControllerOptions {
   minAnalysisIntervalMs?: number;
   /** Longest wait between two ticks of an idle canary (default 10m), for changes no watch reports. */
   idleResyncMs?: number;
+  /**
+   * Set when the served Canary CRD lacks fields of ours (crd-check.ts): a canary applied with one of them is
+   * invalid, since the API server dropped it.
+   */
+  droppedFields?: DroppedFields;
   /** The controller's own series (canaries per namespace, queue depth, informer health). */
   telemetry?: Pick<PrometheusTelemetry, 'setTotal' | 'watchInformer' | 'watchQueue'>;
 }
@@ -79,7 +86,8 @@ export class Controller {
         this.queue.add(objectKey(canary));
       },
       onUpdate: (old, canary) => {
-        if (needsSync(old, canary)) this.queue.add(objectKey(canary));
+        if (needsSync(old, canary) || (options.droppedFields && appliedChanged(old, canary)))
+          this.queue.add(objectKey(canary));
         // Extension: a control annotation (promote, abort, pause, reset, skip-analysis) acts at once.
         else if (controlChanged(old, canary)) this.jobs.request(objectKey(canary));
       },
@@ -168,10 +176,14 @@ export class Controller {
   }
 
   private problems(canary: Canary): string[] {
-    return validateCanary(canary, {
-      noCrossNamespaceRefs: this.options.noCrossNamespaceRefs,
-      meshProvider: this.deps.meshProvider,
-    }).map(p => p.message);
+    const dropped = this.options.droppedFields?.(canary) ?? [];
+    return [
+      ...validateCanary(canary, {
+        noCrossNamespaceRefs: this.options.noCrossNamespaceRefs,
+        meshProvider: this.deps.meshProvider,
+      }),
+      ...(dropped.length > 0 ? [droppedFieldsProblem('Canary', dropped)] : []),
+    ].map(p => p.message);
   }
 
   /** The older valid canary of the namespace with the same target, if any (by creation, then by name). */
@@ -231,6 +243,17 @@ function controlChanged(old: Canary, canary: Canary): boolean {
     const after = canary.metadata.annotations?.[key];
     return before !== after && (after !== undefined || key === PAUSE_ANNOTATION);
   });
+}
+
+/**
+ * A new kubectl apply. Under an older CRD, an apply whose only change is a field the API server drops leaves the
+ * stored spec as it was and changes this annotation alone.
+ */
+function appliedChanged(old: Canary, canary: Canary): boolean {
+  return (
+    old.metadata.annotations?.[LAST_APPLIED_ANNOTATION] !==
+    canary.metadata.annotations?.[LAST_APPLIED_ANNOTATION]
+  );
 }
 
 /** Flagger re-syncs a canary when its spec changed, when it is being deleted, or when finalizers need work. */

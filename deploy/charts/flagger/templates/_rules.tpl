@@ -23,6 +23,14 @@ Usage: include "flagger.rules" (dict "clusterScoped" true)
 - apiGroups: [flagger.app]
   resources: [alertproviders]
   verbs: [get]
+{{- if .clusterScoped }}
+# Our CRDs, read once at start-up: an older one (helm upgrade leaves Flagger's in place) drops the fields of
+# our extensions, which the controller then reports. Cluster-scoped, so a Role cannot grant it.
+- apiGroups: [apiextensions.k8s.io]
+  resources: [customresourcedefinitions]
+  resourceNames: [canaries.flagger.app, metrictemplates.flagger.app, alertproviders.flagger.app]
+  verbs: [get]
+{{- end }}
 # Targets and their -primary copies: watched for new revisions, primary created and promoted (update),
 # target scaled (patch).
 - apiGroups: [apps]
