@@ -362,6 +362,7 @@ describe('Helm charts on a Kubernetes 1.20 API server', () => {
     assert.deepEqual(loadtester.command, ['flagger-loadtester']);
     const flags = parseLoadTesterFlags(loadtester.args ?? []);
     assert.deepEqual([flags.port, flags.logLevel, flags.timeoutMs], [8080, 'info', 3_600_000]);
+    assert.equal(flags.authTokenFile, '', 'open to every caller, as Flagger');
     assert.equal(pod.spec?.automountServiceAccountToken, false);
     assert.equal(loadtester.securityContext?.readOnlyRootFilesystem, true);
     assert.equal(loadtester.readinessProbe?.httpGet?.path, '/healthz');
@@ -390,6 +391,25 @@ describe('Helm charts on a Kubernetes 1.20 API server', () => {
     for (const kind of ['ServiceAccount', 'ClusterRoleBinding', 'VirtualService', 'Gateway', 'VirtualNode'])
       find(r.objects, kind, 'flagger-loadtester');
     assert.equal(find(r.objects, 'PodDisruptionBudget', 'flagger-loadtester').apiVersion, 'policy/v1beta1');
+    await dryRun(r);
+  });
+
+  it('loadtester with authTokenSecret: the Secret mounted as a directory and named by -auth-token-file', async () => {
+    const r = await render('loadtester', 'apps', { authTokenSecret: 'loadtester-token' });
+    const { pod, container: loadtester } = container(r.objects, 'flagger-loadtester');
+    assert.equal(
+      parseLoadTesterFlags(loadtester.args ?? []).authTokenFile,
+      '/etc/flagger-loadtester/auth/token',
+    );
+    assert.deepEqual(
+      loadtester.volumeMounts?.find(m => m.name === 'auth-token'),
+      { name: 'auth-token', mountPath: '/etc/flagger-loadtester/auth', readOnly: true },
+    );
+    assert.deepEqual(pod.spec?.volumes?.find(v => v.name === 'auth-token')?.secret, {
+      secretName: 'loadtester-token',
+      items: [{ key: 'token', path: 'token' }],
+    });
+    assert.equal(loadtester.readinessProbe?.httpGet?.path, '/healthz', 'the probes need no token');
     await dryRun(r);
   });
 });
