@@ -52,8 +52,6 @@ flagger.app | canaries/status | update | | src/scheduler/status-writer.ts | { st
 flagger.app | canaries/finalizers | update | | src/api/generated-objects.ts | blockOwnerDeletion: true
 flagger.app | metrictemplates | list watch | | src/cli/controller-runtime.ts | new Informer<MetricTemplate>(kube
 flagger.app | alertproviders | get | | src/notifiers/alerter.ts | kube.get<KubeObject & AlertProvider>(
-# Our CRDs, read at start-up to report fields an older CRD drops (only these three, by name).
-apiextensions.k8s.io | customresourcedefinitions | get | cluster | src/controller/crd-check.ts | kind: 'CustomResourceDefinition'
 # Targets: watched for new revisions, read, primary created and promoted, target scaled.
 apps | deployments daemonsets | list watch | | src/controller/dependencies.ts | watch(workloads('DaemonSet'))
 apps | deployments daemonsets | get | | src/targets/pod-workload.ts | getQuery<T>(this.kube, this.targetRef(canary)
@@ -69,6 +67,8 @@ apps | daemonsets | patch | | src/targets/daemonset.ts | nodeSelector: { [SCALE_
  | configmaps secrets | get | | src/targets/config-tracker.ts | source = await this.kube.get({ apiVersion: 'v1'
  | configmaps secrets | create | | src/targets/config-tracker.ts | await this.kube.create(build(undefined))
  | configmaps secrets | update | | src/targets/config-tracker.ts | this.kube.modify<ConfigMap | Secret>(ref
+# Webhook secretRef tokens (extension), read in the canary's namespace for each call.
+ | secrets | get | | src/webhooks/secret-token.ts | await secrets.get(namespace, name)
  | events | create | | src/kube/events.ts | this.client.create<CoreEvent>(
  | events | patch | | src/kube/events.ts | await this.client.patch(
 # The -primary autoscalers, copied from the target's; KEDA's target ScaledObject is paused by annotation.
@@ -370,22 +370,7 @@ describe('kustomize install manifests on an API server that enforces RBAC', () =
       if (rule.verbs.includes('create')) assert.equal(rule.resourceNames, undefined);
       else assert.deepEqual(rule.resourceNames, ['flagger-leader-election']);
     }
-    // Only our own CRDs are named: the controller reads nothing else of that kind.
-    assert.deepEqual(
-      clusterRole.rules.filter(r => r.resourceNames !== undefined),
-      [
-        {
-          apiGroups: ['apiextensions.k8s.io'],
-          resources: ['customresourcedefinitions'],
-          resourceNames: [
-            'canaries.flagger.app',
-            'metrictemplates.flagger.app',
-            'alertproviders.flagger.app',
-          ],
-          verbs: ['get'],
-        },
-      ],
-    );
+    assert.equal(clusterRole.rules.filter(r => r.resourceNames !== undefined).length, 0);
   });
 
   it('releases and finalizes canaries of five providers as the installed account, never refused', async t => {
@@ -429,7 +414,6 @@ describe('kustomize install manifests on an API server that enforces RBAC', () =
       'flagger.app/metrictemplates/list',
       'flagger.app/metrictemplates/watch',
       'flagger.app/alertproviders/get',
-      'apiextensions.k8s.io/customresourcedefinitions/get',
       'apps/deployments/get',
       'apps/deployments/list',
       'apps/deployments/watch',

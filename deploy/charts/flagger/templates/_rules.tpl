@@ -41,7 +41,7 @@ Usage: include "flagger.rules" (dict "clusterScoped" true)
   resources: [services]
   verbs: [get, list, watch, create, update]
 # Config tracking: watched, read, copied to -primary; Secrets also hold notifier and metric provider
-# credentials.
+# credentials, and the tokens of webhook secretRefs.
 - apiGroups: ['']
   resources: [configmaps, secrets]
   verbs: [get, list, watch, create, update]
