@@ -8,6 +8,7 @@ import type { MetricTemplate } from './metric-template.ts';
 import { parseProvider, PROVIDER_FEATURES, providerProblem, type Provider } from './providers.ts';
 import { validateAnalysis } from './validate-analysis.ts';
 import { checkInteger, checkUrl, problem, type Problem } from './validate-kit.ts';
+import { isKnativeService } from './knative.ts';
 
 export type { Problem } from './validate-kit.ts';
 
@@ -49,14 +50,10 @@ function providerProblems(spec: CanarySpec): Problem[] {
   return why === undefined ? [] : [problem('spec.provider', `is not valid: ${why}`)];
 }
 
-function isKnativeService(spec: CanarySpec): boolean {
-  return spec.targetRef.kind === 'Service' && spec.targetRef.apiVersion.startsWith('serving.knative.dev/');
-}
-
 /** Flagger's Knative consistency rules, and targets that cannot be autoscaled or lack a Service port. */
 function targetProblems(spec: CanarySpec, provider: string | undefined): Problem[] {
   const problems: Problem[] = [];
-  const knative = isKnativeService(spec);
+  const knative = isKnativeService(spec.targetRef);
   if (knative && provider !== undefined && provider !== 'knative') {
     problems.push(problem('spec.provider', `must be knative for a Knative Service target, got ${provider}`));
   }

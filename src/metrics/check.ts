@@ -31,6 +31,7 @@ import {
 import { queryModel, renderQuery } from './render.ts';
 import { durationLimits, findViolation, metricLimits, type Limits } from './thresholds.ts';
 import { NoValuesError, type CheckFacts, type MetricCheck, type MetricsProvider } from './types.ts';
+import { isKnativeService } from '../api/knative.ts';
 
 /** Room for Flagger's words around a quoted answer (cut at MAX_QUOTED_CHARS by the providers). */
 const MAX_MESSAGE_CHARS = 2 * MAX_QUOTED_CHARS;
@@ -72,7 +73,7 @@ export async function checkMetric(
 ): Promise<MetricCheck> {
   let ctx = context;
   const { targetRef } = canary.spec;
-  if (targetRef.kind === 'Service' && targetRef.apiVersion.startsWith('serving.knative.dev/')) {
+  if (isKnativeService(targetRef)) {
     try {
       ctx = { ...context, route: await context.knativeRevision?.(canary) };
     } catch (err) {

@@ -7,6 +7,7 @@ import { HpaReconciler } from './scalers/hpa.ts';
 import { KedaReconciler } from './scalers/keda.ts';
 import { ServiceTarget } from './service.ts';
 import type { ScalerReconciler, TargetDeps, WorkloadTarget } from './types.ts';
+import { isKnativeService } from '../api/knative.ts';
 
 const targets = {
   Deployment: deps => new DeploymentTarget(deps),
@@ -21,9 +22,9 @@ const scalers = {
 
 /** The workload target of a canary; a Service of serving.knative.dev is a Knative Service. */
 export function createTarget(canary: Canary, deps: TargetDeps): WorkloadTarget {
-  const { apiVersion, kind } = canary.spec.targetRef;
-  if (apiVersion.startsWith('serving.knative.dev/')) return new KnativeTarget(deps);
-  return targets[kind](deps);
+  const { targetRef } = canary.spec;
+  if (isKnativeService(targetRef)) return new KnativeTarget(deps);
+  return targets[targetRef.kind](deps);
 }
 
 /** The reconciler of the canary's autoscaler, or undefined without autoscalerRef. */

@@ -31,6 +31,7 @@ import {
 } from './common.ts';
 import { renderDescription } from './describe-render.ts';
 import { computePlan, currentTick, type Plan } from './timeline.ts';
+import { isKnativeService } from '../../api/knative.ts';
 
 export const DESCRIBE_USAGE = `usage: flagger describe NAME [-n NAMESPACE] [-o table|json|yaml] [--events N]
   --events N             recent events to show (default 20)
@@ -210,7 +211,7 @@ interface Wanted {
 async function generatedObjects(client: KubeClient, canary: Canary): Promise<GeneratedObject[]> {
   const { targetRef, autoscalerRef } = canary.spec;
   const namespace = canary.metadata.namespace ?? 'default';
-  const knative = targetRef.apiVersion.startsWith('serving.knative.dev/');
+  const knative = isKnativeService(targetRef);
   const wanted: Wanted[] = [{ ...targetRef, role: 'target' }];
   if (!knative) {
     wanted.push({ ...targetRef, name: `${targetRef.name}-primary`, role: 'primary' });

@@ -16,6 +16,7 @@ import { osmObserver } from './osm.ts';
 import { skipperObserver } from './skipper.ts';
 import { traefikObserver } from './traefik.ts';
 import type { MeshObserver } from './types.ts';
+import { isKnativeService } from '../../api/knative.ts';
 
 const SERVICE_SUFFIX = ':service';
 
@@ -51,8 +52,7 @@ export function metricsProviderName(canary: Canary, meshProvider: string): strin
   const { provider, targetRef } = canary.spec;
   let name = meshProvider;
   if (provider !== undefined) name = meshProvider.includes('linkerd') ? 'linkerd' : provider;
-  const kubernetesService =
-    targetRef.kind === 'Service' && !targetRef.apiVersion.startsWith('serving.knative.dev/');
+  const kubernetesService = targetRef.kind === 'Service' && !isKnativeService(targetRef);
   return kubernetesService ? `${name}${SERVICE_SUFFIX}` : name;
 }
 
