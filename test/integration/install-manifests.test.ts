@@ -52,6 +52,8 @@ flagger.app | canaries/status | update | | src/scheduler/status-writer.ts | { st
 flagger.app | canaries/finalizers | update | | src/api/generated-objects.ts | blockOwnerDeletion: true
 flagger.app | metrictemplates | list watch | | src/cli/controller-runtime.ts | new Informer<MetricTemplate>(kube
 flagger.app | alertproviders | get | | src/notifiers/alerter.ts | kube.get<KubeObject & AlertProvider>(
+# Our CRDs, read at start-up to report fields an older CRD drops (only these three, by name).
+apiextensions.k8s.io | customresourcedefinitions | get | cluster | src/controller/crd-check.ts | kind: 'CustomResourceDefinition'
 # Targets: watched for new revisions, read, primary created and promoted, target scaled.
 apps | deployments daemonsets | list watch | | src/controller/dependencies.ts | watch(workloads('DaemonSet'))
 apps | deployments daemonsets | get | | src/targets/pod-workload.ts | getQuery<T>(this.kube, this.targetRef(canary)
@@ -370,7 +372,22 @@ describe('kustomize install manifests on an API server that enforces RBAC', () =
       if (rule.verbs.includes('create')) assert.equal(rule.resourceNames, undefined);
       else assert.deepEqual(rule.resourceNames, ['flagger-leader-election']);
     }
-    assert.equal(clusterRole.rules.filter(r => r.resourceNames !== undefined).length, 0);
+    // Only our own CRDs are named: the controller reads nothing else of that kind.
+    assert.deepEqual(
+      clusterRole.rules.filter(r => r.resourceNames !== undefined),
+      [
+        {
+          apiGroups: ['apiextensions.k8s.io'],
+          resources: ['customresourcedefinitions'],
+          resourceNames: [
+            'canaries.flagger.app',
+            'metrictemplates.flagger.app',
+            'alertproviders.flagger.app',
+          ],
+          verbs: ['get'],
+        },
+      ],
+    );
   });
 
   it('releases and finalizes canaries of five providers as the installed account, never refused', async t => {
@@ -414,6 +431,7 @@ describe('kustomize install manifests on an API server that enforces RBAC', () =
       'flagger.app/metrictemplates/list',
       'flagger.app/metrictemplates/watch',
       'flagger.app/alertproviders/get',
+      'apiextensions.k8s.io/customresourcedefinitions/get',
       'apps/deployments/get',
       'apps/deployments/list',
       'apps/deployments/watch',
