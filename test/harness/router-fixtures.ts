@@ -6,17 +6,46 @@ import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import type { KubeClient } from '../../src/kube/client.ts';
 import type { KubeObject, ObjectRef, Service } from '../../src/kube/types.ts';
+import { installCrds } from '../../src/playground/install-crds.ts';
+import { waitFor } from '../../src/playground/process.ts';
 import type { ApisixRoute } from '../../src/routers/apisix.ts';
 import type { Ingress, IngressSpec } from '../../src/routers/canary-ingress.ts';
 import type { HttpRoute, RouteCondition } from '../../src/routers/gateway-api-types.ts';
 import type { Upstream } from '../../src/routers/gloo-upstreams.ts';
 import type { Routes } from '../../src/routers/types.ts';
 import type { KnativeService, Revision, TrafficTarget } from '../../src/targets/knative-service.ts';
+import { UPSTREAM_CRD_SETS, forKubernetes120, type UpstreamCrdSet } from './upstream-crds.ts';
 
-/** The CRDs of test/fixtures/crds/<file>.yaml. */
-export function providerCrds(file: string): KubeObject[] {
-  const text = readFileSync(new URL(`../fixtures/crds/${file}.yaml`, import.meta.url), 'utf8');
+/** Projects with no upstream CRD in shared/compat/crds: schemaless stand-ins in test/fixtures/crds/<name>.yaml. */
+export type StandInCrdSet = 'knative' | 'traefik';
+
+/**
+ * The CRDs a router test installs: the upstream ones (test/harness/upstream-crds.ts) as Kubernetes 1.20 takes
+ * them, or a stand-in (test/fixtures/crds/README.md says which and why).
+ */
+export function providerCrds(set: UpstreamCrdSet | StandInCrdSet): KubeObject[] {
+  if (set !== 'knative' && set !== 'traefik') return UPSTREAM_CRD_SETS[set]().map(forKubernetes120);
+  const text = readFileSync(new URL(`../fixtures/crds/${set}.yaml`, import.meta.url), 'utf8');
   return parseAllDocuments(text).map(document => document.toJS() as KubeObject);
+}
+
+/**
+ * Installs `crds` in place of the CRDs of the same names, which are deleted with their objects first: App Mesh's
+ * legacy controller and its current one define the same CRDs, so a cluster has one set or the other.
+ */
+export async function replaceCrds(kube: KubeClient, crds: KubeObject[]): Promise<void> {
+  const refs = crds.map(crd => ({
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    name: crd.metadata?.name ?? '',
+  }));
+  for (const ref of refs) await kube.delete(ref);
+  await waitFor(
+    async () => (await Promise.all(refs.map(ref => kube.tryGet(ref)))).every(crd => crd === undefined),
+    60_000,
+    `CRDs ${refs.map(ref => ref.name).join(', ')} were not deleted`,
+  );
+  await installCrds(kube, crds);
 }
 
 export function split(primaryWeight: number, canaryWeight: number, mirrored = false): Routes {
@@ -78,7 +107,7 @@ export const APISIX_ROUTE_REF = {
 
 // Gloo: the Upstream `config` whose settings the generated Upstreams copy.
 export const GLOO_SLOW_START = {
-  roundRobin: { slowStartConfig: { slowStartWindow: '10s', aggression: '1.5' } },
+  roundRobin: { slowStartConfig: { slowStartWindow: '10s', aggression: 1.5 } },
 };
 export const glooUpstreamConfig = (namespace: string): Upstream => ({
   apiVersion: 'gloo.solo.io/v1',
@@ -106,9 +135,18 @@ export async function setRouteAccepted(
   await kube.modify<HttpRoute>(
     ref,
     route => {
-      route.status = {
-        parents: [{ parentRef: GATEWAY_PARENT, conditions: [{ type: 'Accepted', ...condition }] }],
+      // What Gateway API requires of a parent's status besides the condition's type and status.
+      const required = {
+        lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+        reason: condition.status === 'True' ? 'Accepted' : 'NotAllowedByListeners',
+        message: 'set by the test',
       };
+      const parent = {
+        parentRef: GATEWAY_PARENT,
+        controllerName: 'example.com/gateway-controller',
+        conditions: [{ type: 'Accepted', ...required, ...condition }],
+      };
+      route.status = { parents: [parent] };
       return true;
     },
     { status: true },

@@ -103,7 +103,10 @@ describe(
     const cluster = useCluster();
     useController(cluster);
     before(async () => {
-      await installCrds(cluster.client, ['apisix', 'gloo', 'contour', 'traefik'].flatMap(providerCrds));
+      await installCrds(
+        cluster.client,
+        (['apisix', 'gloo', 'contour', 'traefik'] as const).flatMap(providerCrds),
+      );
     });
 
     for (const kase of generated) {

@@ -16,7 +16,7 @@ import {
   releaseThrough,
   type ProviderCase,
 } from '../harness/provider-release.ts';
-import { providerCrds, userApexService } from '../harness/router-fixtures.ts';
+import { providerCrds, replaceCrds, userApexService } from '../harness/router-fixtures.ts';
 
 const trafficSplit = (provider: ProviderCase['provider'], version: string): ProviderCase => ({
   provider,
@@ -48,6 +48,18 @@ const istio: ProviderCase = {
   ],
 };
 
+/** The legacy App Mesh API, whose CRDs take the names of the current ones: it runs after the others. */
+const appMeshV1beta1: ProviderCase = {
+  provider: 'appmesh',
+  object: { apiVersion: 'appmesh.k8s.aws/v1beta1', kind: 'VirtualService', name: ns => `podinfo.${ns}` },
+  // The canary's target is left out while it gets nothing.
+  read: vs =>
+    (vs as AppMeshV1beta1Service).spec?.routes?.[0]?.http?.action.weightedTargets.find(
+      target => target.virtualNodeName === 'podinfo-canary',
+    )?.weight ?? 0,
+  spec: { service: { port: 9898, meshName: 'global' } },
+};
+
 const cases: ProviderCase[] = [
   trafficSplit('linkerd', 'v1alpha1'),
   trafficSplit('smi:v1alpha3', 'v1alpha3'),
@@ -66,16 +78,6 @@ const cases: ProviderCase[] = [
       )?.weight,
   },
   {
-    provider: 'appmesh',
-    object: { apiVersion: 'appmesh.k8s.aws/v1beta1', kind: 'VirtualService', name: ns => `podinfo.${ns}` },
-    // The canary's target is left out while it gets nothing.
-    read: vs =>
-      (vs as AppMeshV1beta1Service).spec?.routes?.[0]?.http?.action.weightedTargets.find(
-        target => target.virtualNodeName === 'podinfo-canary',
-      )?.weight ?? 0,
-    spec: { service: { port: 9898, meshName: 'global' } },
-  },
-  {
     provider: 'appmesh:v1beta2',
     object: { apiVersion: 'appmesh.k8s.aws/v1beta2', kind: 'VirtualRouter', name: () => 'podinfo' },
     read: router =>
@@ -85,23 +87,26 @@ const cases: ProviderCase[] = [
   },
 ];
 
+const cluster = useCluster();
+useController(cluster);
+
+function itReleases(kase: ProviderCase): void {
+  it(`${kase.provider}: ${CANARY_STEPS.join(' → ')}, then Succeeded on the new image`, async () => {
+    const release = await releaseThrough(cluster, kase);
+    assert.deepEqual(release.recorded, CANARY_STEPS);
+    assert.equal(release.primaryImage, IMAGE_V2);
+  });
+}
+
 describe(
   'service meshes end to end: the controller moves the weights of every router',
   { concurrency: 3 },
   () => {
-    const cluster = useCluster();
-    useController(cluster);
     before(async () => {
-      await installCrds(cluster.client, ['smi', 'kuma', 'appmesh'].flatMap(providerCrds));
+      await installCrds(cluster.client, (['smi', 'kuma', 'appmesh'] as const).flatMap(providerCrds));
     });
 
-    for (const kase of cases) {
-      it(`${kase.provider}: ${CANARY_STEPS.join(' → ')}, then Succeeded on the new image`, async () => {
-        const release = await releaseThrough(cluster, kase);
-        assert.deepEqual(release.recorded, CANARY_STEPS);
-        assert.equal(release.primaryImage, IMAGE_V2);
-      });
-    }
+    for (const kase of cases) itReleases(kase);
 
     it('istio: takes over the VirtualService and apex Service, releases, and restores both on deletion', async () => {
       const release = await releaseThrough(cluster, istio, { revertOnDeletion: true });
@@ -118,3 +123,11 @@ describe(
     });
   },
 );
+
+describe('the legacy App Mesh API end to end, with its own CRDs in place of the current ones', () => {
+  before(async () => {
+    await replaceCrds(cluster.client, providerCrds('appmesh-v1beta1'));
+  });
+
+  itReleases(appMeshV1beta1);
+});

@@ -58,7 +58,7 @@ describe('Gateway API, Knative and Kubernetes end to end through the controller'
   const cluster = useCluster();
   useController(cluster);
   before(async () => {
-    await installCrds(cluster.client, ['gatewayapi', 'knative'].flatMap(providerCrds));
+    await installCrds(cluster.client, (['gatewayapi', 'knative'] as const).flatMap(providerCrds));
   });
 
   for (const kase of [

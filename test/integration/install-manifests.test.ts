@@ -27,6 +27,7 @@ import { createLogger } from '../../src/logging/logger.ts';
 import { installCrds } from '../../src/playground/install-crds.ts';
 import { istioCrds } from '../../src/playground/istio-crds.ts';
 import { eventually, useCluster } from '../harness/cluster.ts';
+import { providerCrds } from '../harness/router-fixtures.ts';
 import { podinfoCanary, podinfoConfig, podinfoDeployment, setImage } from '../harness/workloads.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -219,7 +220,7 @@ describe('kustomize install manifests on an API server that enforces RBAC', () =
   }
 
   before(async () => {
-    // The CRDs as users install them, then stand-ins for the mesh CRDs the releases below use.
+    // The CRDs as users install them, then the upstream mesh CRDs the releases below use.
     await kubectl('apply', '-f', join(ROOT, 'deploy/crds/crds.yaml'));
     await kubectl(
       'wait',
@@ -228,12 +229,11 @@ describe('kustomize install manifests on an API server that enforces RBAC', () =
       '-f',
       join(ROOT, 'deploy/crds/crds.yaml'),
     );
-    const fixtures = ['contour', 'gatewayapi'].flatMap(name =>
-      parseAllDocuments(readFileSync(join(ROOT, `test/fixtures/crds/${name}.yaml`), 'utf8')).map(
-        d => d.toJS() as KubeObject,
-      ),
-    );
-    await installCrds(cluster.client, [...istioCrds(), ...fixtures]);
+    await installCrds(cluster.client, [
+      ...istioCrds(),
+      ...providerCrds('contour'),
+      ...providerCrds('gatewayapi'),
+    ]);
     const namespaces = new Set(['flagger-system', 'apps', ...Object.values(OVERLAYS).map(o => o.namespace)]);
     for (const name of namespaces)
       await cluster.client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });

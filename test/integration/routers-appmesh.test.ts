@@ -18,7 +18,7 @@ import type {
 import { createRouter } from '../../src/routers/registry.ts';
 import type { RouterDeps } from '../../src/routers/types.ts';
 import { useCluster } from '../harness/cluster.ts';
-import { providerCrds, split } from '../harness/router-fixtures.ts';
+import { providerCrds, replaceCrds, split } from '../harness/router-fixtures.ts';
 
 const V1BETA2 = 'appmesh.k8s.aws/v1beta2';
 const V1BETA1 = 'appmesh.k8s.aws/v1beta1';
@@ -318,7 +318,9 @@ describe('App Mesh routers on a real API server', () => {
 
   describe('appmesh (v1beta1)', () => {
     let router: AppMeshV1beta1Router;
-    before(() => {
+    before(async () => {
+      // The legacy controller's CRDs, which take the names of the current ones.
+      await replaceCrds(cluster.client, providerCrds('appmesh-v1beta1'));
       router = new AppMeshV1beta1Router(deps);
     });
 

@@ -180,9 +180,11 @@ describe('Gateway API router on a real API server', () => {
     const primaryCookie = status.primarySessionAffinityCookie ?? '';
     assert.match(canaryCookie, /^canary-cookie=[a-zA-Z]{10}$/);
     assert.match(primaryCookie, /^primary-cookie=[a-zA-Z]{10}$/);
+    // The API server gives a match without a path the default one, PathPrefix /.
     const cookieMatch = (cookie: string) => {
       const [name, value] = cookie.split('=');
-      return [{ headers: [{ type: 'RegularExpression', name: 'Cookie', value: `.*${name}.*${value}.*` }] }];
+      const cookieHeader = { type: 'RegularExpression', name: 'Cookie', value: `.*${name}.*${value}.*` };
+      return [{ path: { type: 'PathPrefix', value: '/' }, headers: [cookieHeader] }];
     };
     assert.deepEqual((await httpRoute(canary)).spec?.rules, [
       { matches: cookieMatch(canaryCookie), backendRefs: [primary(0), canaryRef(100)] },

@@ -1,3 +1,4 @@
+import { ScaledObject as KedaScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { before, describe, it } from 'node:test';
@@ -256,6 +257,8 @@ describe('autoscaler reconcilers on a real control plane', () => {
         },
       ],
     });
+    // Valid for KEDA's own types (its CRD is not in shared/compat/crds: the stand-in stores anything).
+    new KedaScaledObject(primary as unknown as ConstructorParameters<typeof KedaScaledObject>[0]).validate();
     assert.equal(primary.metadata!.ownerReferences?.[0]?.uid, canary.metadata.uid);
     assert.deepEqual(primary.metadata!.labels, { app: 'podinfo' });
     assert.deepEqual(primary.metadata!.annotations, {
