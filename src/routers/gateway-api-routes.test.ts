@@ -127,6 +127,38 @@ describe('routeRules', () => {
     ]);
   });
 
+  it('gives each match its own rule where the rewrite replaces a path prefix, which takes only one', () => {
+    const ab = canary(
+      { match: [{ uri: { prefix: '/api' } }], rewrite: { uri: '/', type: 'ReplacePrefixMatch' } },
+      { iterations: 10, match: [{ headers: { a: { exact: '1' } } }, { headers: { b: { exact: '2' } } }] },
+    );
+    const filters = [
+      { type: 'URLRewrite', urlRewrite: { path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/' } } },
+    ];
+    const api = { type: 'PathPrefix', value: '/api' };
+    const header = (name: string, value: string) => [{ type: 'Exact', name, value }];
+    const rules = routeRules(ab, split(0, 100), noCookies, GATEWAY_API_V1);
+    assert.deepEqual(rules, [
+      {
+        matches: [{ path: api, headers: header('a', '1') }],
+        filters,
+        backendRefs: [primary(0), canaryRef(100)],
+      },
+      {
+        matches: [{ path: api, headers: header('b', '2') }],
+        filters,
+        backendRefs: [primary(0), canaryRef(100)],
+      },
+      { matches: [{ path: api }], filters, backendRefs: [primary(100)] },
+    ]);
+    assert.deepEqual(readRoutes(ab, rules, GATEWAY_API_V1), split(0, 100));
+    const replaceFullPath = canary({ ...ab.spec.service, rewrite: { uri: '/' } }, ab.spec.analysis);
+    assert.equal(
+      routeRules(replaceFullPath, split(0, 100), noCookies, GATEWAY_API_V1)[0]?.matches?.length,
+      2,
+    );
+  });
+
   it('mirrors to the canary for blue/green only', () => {
     const mirror = {
       type: 'RequestMirror',

@@ -65,14 +65,35 @@ export function routeRules(
   }
   if ((canary.spec.analysis.match?.length ?? 0) > 0) {
     // A/B testing: no session affinity (see sessionAffinity).
-    return [
+    return onePrefixMatchPerRewrite([
       { ...weighted, matches: mergeMatches(routeMatches(canary.spec.analysis.match), matches) },
       rule(matches, [backend.primary(TOTAL_WEIGHT)]),
-    ];
+    ]);
   }
   const affinity = sessionAffinity(canary, version);
-  if (affinity === undefined || cookies === undefined) return [weighted];
-  return [...cookieRules(canary, affinity, weighted, cookies, serviceMatches), weighted];
+  if (affinity === undefined || cookies === undefined) return onePrefixMatchPerRewrite([weighted]);
+  return onePrefixMatchPerRewrite([
+    ...cookieRules(canary, affinity, weighted, cookies, serviceMatches),
+    weighted,
+  ]);
+}
+
+/**
+ * Each rule that rewrites a path prefix and has several matches, as one rule per match. The Gateway API takes a
+ * prefix rewrite only on a rule with exactly one PathPrefix match (the HTTPRoute CRD's CEL rule "When using
+ * URLRewrite filter with path.replacePrefixMatch, exactly one PathPrefix match must be specified"), so the API
+ * server refuses Flagger's route whose A/B rule (a match per analysis condition) or service.match list has
+ * several. Precedence is decided per match, so the rules route as the one rule would.
+ */
+function onePrefixMatchPerRewrite(rules: RouteRule[]): RouteRule[] {
+  return rules.flatMap(rule => {
+    const matches = rule.matches ?? [];
+    const rewritesPrefix = (rule.filters ?? []).some(
+      filter => filter.urlRewrite?.path?.type === 'ReplacePrefixMatch',
+    );
+    if (!rewritesPrefix || matches.length <= 1) return [rule];
+    return matches.map(match => ({ ...structuredClone(rule), matches: [match] }));
+  });
 }
 
 /**
