@@ -109,7 +109,7 @@ stage_app() {
   mkdir -p "$stage/app" "$stage/usr/local/bin"
   chmod 755 "$stage"
   cp --recursive --preserve=mode "$root/package.json" "$root/bin" "$stage/app/"
-  tar -C "$root" --exclude='*.test.ts' -cf - src | tar -C "$stage/app" --no-same-owner -xf -
+  tar -C "$root" --exclude='*.test.ts' --exclude='*.fixture.ts' -cf - src | tar -C "$stage/app" --no-same-owner -xf -
   ln -s /app/bin/flagger.js "$stage/usr/local/bin/flagger"
   ln -s /app/bin/flagger-loadtester.js "$stage/usr/local/bin/flagger-loadtester"
   if [ "$name" = flagger-loadtester ]; then

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CanaryMetric } from '../api/canary-analysis.ts';
-import type { Canary } from '../api/canary.ts';
+import { testCanary } from '../api/canary.fixture.ts';
 import type { MetricTemplate } from '../api/metric-template.ts';
 import { checkMetric, type MetricCheckContext } from './check.ts';
 import type { MetricsProviderFactory } from './providers/registry.ts';
@@ -33,18 +33,6 @@ class FakeProvider implements MetricsProvider {
   isOnline(): Promise<boolean> {
     return Promise.resolve(true);
   }
-}
-
-function canary(spec: Partial<Canary['spec']> = {}): Canary {
-  return {
-    metadata: { name: 'podinfo', namespace: 'test' },
-    spec: {
-      targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' },
-      service: { port: 9898 },
-      analysis: { interval: '1m' },
-      ...spec,
-    },
-  };
 }
 
 function template(
@@ -110,7 +98,7 @@ const duration = (extra: Partial<CanaryMetric> = {}): CanaryMetric => ({
 describe('checkMetric: request-success-rate', () => {
   it('runs the Istio query for the target with the 1m default interval', async () => {
     const h = harness(99.5);
-    const check = await checkMetric(canary(), successRate({ thresholdRange: { min: 99 } }), h.ctx);
+    const check = await checkMetric(testCanary(), successRate({ thresholdRange: { min: 99 } }), h.ctx);
     assert.deepEqual(outcome(check), {
       metric: 'request-success-rate',
       ok: true,
@@ -124,7 +112,7 @@ describe('checkMetric: request-success-rate', () => {
 
   it('halts below the minimum with Flagger’s message', async () => {
     const check = await checkMetric(
-      canary(),
+      testCanary(),
       successRate({ thresholdRange: { min: 99 } }),
       harness(98.6912).ctx,
     );
@@ -138,20 +126,24 @@ describe('checkMetric: request-success-rate', () => {
   });
 
   it('halts above a maximum', async () => {
-    const check = await checkMetric(canary(), successRate({ thresholdRange: { max: 50 } }), harness(75).ctx);
+    const check = await checkMetric(
+      testCanary(),
+      successRate({ thresholdRange: { max: 50 } }),
+      harness(75).ctx,
+    );
     assert.equal(check.ok ? '' : check.message, 'Halt podinfo.test advancement success rate 75.00% > 50%');
   });
 
   it('reads the legacy threshold as a minimum', async () => {
     const metric = successRate({ threshold: 99 });
-    assert.equal((await checkMetric(canary(), metric, harness(99).ctx)).ok, true);
-    const check = await checkMetric(canary(), metric, harness(90).ctx);
+    assert.equal((await checkMetric(testCanary(), metric, harness(99).ctx)).ok, true);
+    const check = await checkMetric(testCanary(), metric, harness(90).ctx);
     assert.equal(check.ok ? '' : check.message, 'Halt podinfo.test advancement success rate 90.00% < 99%');
   });
 
   it('fails with the no-values warning when there is no traffic', async () => {
     const check = await checkMetric(
-      canary(),
+      testCanary(),
       successRate({ threshold: 99 }),
       harness(new NoValuesError()).ctx,
     );
@@ -163,7 +155,11 @@ describe('checkMetric: request-success-rate', () => {
   });
 
   it('reports other query errors', async () => {
-    const check = await checkMetric(canary(), successRate(), harness(new Error('request failed: boom')).ctx);
+    const check = await checkMetric(
+      testCanary(),
+      successRate(),
+      harness(new Error('request failed: boom')).ctx,
+    );
     assert.equal(
       check.ok ? '' : check.message,
       'Prometheus query failed: running query failed: request failed: boom',
@@ -173,7 +169,7 @@ describe('checkMetric: request-success-rate', () => {
   it('names the :service provider for a Service target in the no-values warning', async () => {
     const target = { apiVersion: 'v1', kind: 'Service' as const, name: 'podinfo' };
     const check = await checkMetric(
-      canary({ targetRef: target }),
+      testCanary({ spec: { targetRef: target } }),
       successRate(),
       harness(new NoValuesError()).ctx,
     );
@@ -186,20 +182,24 @@ describe('checkMetric: request-success-rate', () => {
   it('fails clearly for a provider without built-in metrics', async () => {
     // SMI has no metrics of its own; a target mesh without built-in queries leaves nothing to ask.
     const ctx = { ...harness(100).ctx, meshProvider: 'smi:v1alpha3:consul' };
-    const check = await checkMetric(canary(), successRate(), ctx);
+    const check = await checkMetric(testCanary(), successRate(), ctx);
     assert.match(check.ok ? '' : check.message, /no built-in metrics for provider "smi:v1alpha3:consul"/);
   });
 });
 
 describe('checkMetric: request-duration', () => {
   it('truncates to whole milliseconds and passes within range', async () => {
-    const check = await checkMetric(canary(), duration({ thresholdRange: { max: 500 } }), harness(499.9).ctx);
+    const check = await checkMetric(
+      testCanary(),
+      duration({ thresholdRange: { max: 500 } }),
+      harness(499.9).ctx,
+    );
     assert.deepEqual(outcome(check), { metric: 'request-duration', ok: true, verdict: 'Passed', value: 499 });
   });
 
   it('halts above the maximum with Go durations in the message', async () => {
     const check = await checkMetric(
-      canary(),
+      testCanary(),
       duration({ thresholdRange: { max: 500 } }),
       harness(1515.7).ctx,
     );
@@ -213,12 +213,12 @@ describe('checkMetric: request-duration', () => {
   });
 
   it('halts below a minimum', async () => {
-    const check = await checkMetric(canary(), duration({ thresholdRange: { min: 10 } }), harness(3).ctx);
+    const check = await checkMetric(testCanary(), duration({ thresholdRange: { min: 10 } }), harness(3).ctx);
     assert.equal(check.ok ? '' : check.message, 'Halt podinfo.test advancement request duration 3ms < 10ms');
   });
 
   it('reads the legacy threshold as a maximum in milliseconds', async () => {
-    const check = await checkMetric(canary(), duration({ threshold: 100 }), harness(90_000).ctx);
+    const check = await checkMetric(testCanary(), duration({ threshold: 100 }), harness(90_000).ctx);
     assert.equal(
       check.ok ? '' : check.message,
       'Halt podinfo.test advancement request duration 1m30s > 100ms',
@@ -226,7 +226,7 @@ describe('checkMetric: request-duration', () => {
   });
 
   it('warns without the error text when there is no traffic', async () => {
-    const check = await checkMetric(canary(), duration(), harness(new NoValuesError()).ctx);
+    const check = await checkMetric(testCanary(), duration(), harness(new NoValuesError()).ctx);
     assert.equal(
       check.ok ? '' : check.message,
       'Halt advancement no values found for istio metric request-duration probably podinfo.test is not ' +
@@ -236,7 +236,7 @@ describe('checkMetric: request-duration', () => {
 
   it('fails an infinite duration instead of passing it', async () => {
     const check = await checkMetric(
-      canary(),
+      testCanary(),
       duration({ thresholdRange: { max: 500 } }),
       harness(Infinity).ctx,
     );
@@ -246,7 +246,11 @@ describe('checkMetric: request-duration', () => {
 
 describe('checkMetric: spec.metricsServer', () => {
   it('reports an unusable URL', async () => {
-    const check = await checkMetric(canary({ metricsServer: 'not a url' }), successRate(), harness(100).ctx);
+    const check = await checkMetric(
+      testCanary({ spec: { metricsServer: 'not a url' } }),
+      successRate(),
+      harness(100).ctx,
+    );
     assert.equal(
       check.ok ? '' : check.message,
       'Error building Prometheus client for not a url prometheus address not a url is not a valid URL',
@@ -264,25 +268,25 @@ describe('checkMetric: inline query', () => {
 
   it('renders the query and checks it on the default Prometheus', async () => {
     const h = harness(0.5);
-    const check = await checkMetric(canary(), inline({ thresholdRange: { max: 1 } }), h.ctx);
+    const check = await checkMetric(testCanary(), inline({ thresholdRange: { max: 1 } }), h.ctx);
     assert.deepEqual(outcome(check), { metric: 'error-rate', ok: true, verdict: 'Passed', value: 0.5 });
     assert.deepEqual(h.prometheus.queries, ['sum(rate(errors{ns="test"}[30s]))']);
   });
 
   it('reads the legacy threshold as a maximum', async () => {
-    const check = await checkMetric(canary(), inline({ threshold: 1 }), harness(2.5).ctx);
+    const check = await checkMetric(testCanary(), inline({ threshold: 1 }), harness(2.5).ctx);
     assert.equal(check.ok ? '' : check.message, 'Halt podinfo.test advancement error-rate 2.50 > 1');
   });
 
   it('halts below the range minimum', async () => {
-    const check = await checkMetric(canary(), inline({ thresholdRange: { min: 1 } }), harness(0.25).ctx);
+    const check = await checkMetric(testCanary(), inline({ thresholdRange: { min: 1 } }), harness(0.25).ctx);
     assert.equal(check.ok ? '' : check.message, 'Halt podinfo.test advancement error-rate 0.25 < 1');
   });
 
   it('has its own no-values and error messages', async () => {
-    const none = await checkMetric(canary(), inline(), harness(new NoValuesError()).ctx);
+    const none = await checkMetric(testCanary(), inline(), harness(new NoValuesError()).ctx);
     assert.equal(none.ok ? '' : none.message, 'Halt advancement no values found for metric: error-rate');
-    const error = await checkMetric(canary(), inline(), harness(new Error('error response: bad')).ctx);
+    const error = await checkMetric(testCanary(), inline(), harness(new Error('error response: bad')).ctx);
     assert.equal(
       error.ok ? '' : error.message,
       'Prometheus query failed for error-rate: error response: bad',
@@ -290,7 +294,7 @@ describe('checkMetric: inline query', () => {
   });
 
   it('reports a query that does not render', async () => {
-    const check = await checkMetric(canary(), inline({ query: '{{ variables.x }}' }), harness(1).ctx);
+    const check = await checkMetric(testCanary(), inline({ query: '{{ variables.x }}' }), harness(1).ctx);
     assert.match(
       check.ok ? '' : check.message,
       /^Prometheus query failed for error-rate: .*no entry for key "x"/,
@@ -308,7 +312,7 @@ describe('checkMetric: templateRef', () => {
 
   it('reads the template from the canary’s namespace and runs its rendered query', async () => {
     const h = harness(1.5, [template('test', 'error-rate')]);
-    const check = await checkMetric(canary(), ref(), h.ctx);
+    const check = await checkMetric(testCanary(), ref(), h.ctx);
     assert.deepEqual(outcome(check), { metric: 'errors', ok: true, verdict: 'Passed', value: 1.5 });
     assert.deepEqual(h.templateProvider.queries, [
       'sum(rate(http_errors{namespace="test",app="podinfo"}[1m]))',
@@ -324,7 +328,7 @@ describe('checkMetric: templateRef', () => {
     });
     const h = harness(1, [t]);
     const metric = ref({ templateRef: { name: 'error-rate', namespace: 'flagger' }, interval: '5m' });
-    assert.equal((await checkMetric(canary(), metric, h.ctx)).ok, true);
+    assert.equal((await checkMetric(testCanary(), metric, h.ctx)).ok, true);
     assert.deepEqual(h.secretReads, ['flagger/prom-auth']);
     assert.deepEqual(h.built, [{ credentials: { token: 's3cret' }, interval: '5m' }]);
   });
@@ -332,20 +336,20 @@ describe('checkMetric: templateRef', () => {
   it('passes templateVariables to the query', async () => {
     const t = template('test', 'error-rate', { query: 'x{dir="{{ variables.direction }}"}' });
     const h = harness(1, [t]);
-    await checkMetric(canary(), ref({ templateVariables: { direction: 'inbound' } }), h.ctx);
+    await checkMetric(testCanary(), ref({ templateVariables: { direction: 'inbound' } }), h.ctx);
     assert.deepEqual(h.templateProvider.queries, ['x{dir="inbound"}']);
   });
 
   it('halts outside the range, and above a legacy threshold (0 when unset, as in Flagger)', async () => {
     const h = harness(7.125, [template('test', 'error-rate')]);
-    const high = await checkMetric(canary(), ref(), h.ctx);
+    const high = await checkMetric(testCanary(), ref(), h.ctx);
     assert.equal(high.ok ? '' : high.message, 'Halt podinfo.test advancement errors 7.12 > 5');
-    const legacy = await checkMetric(canary(), ref({ thresholdRange: undefined }), h.ctx);
+    const legacy = await checkMetric(testCanary(), ref({ thresholdRange: undefined }), h.ctx);
     assert.equal(legacy.ok ? '' : legacy.message, 'Halt podinfo.test advancement errors 7.12 > 0');
   });
 
   it('reports a missing template', async () => {
-    const check = await checkMetric(canary(), ref(), harness(1).ctx);
+    const check = await checkMetric(testCanary(), ref(), harness(1).ctx);
     assert.equal(
       check.ok ? '' : check.message,
       'Metric template error-rate.test error: metrictemplate.flagger.app "error-rate" not found',
@@ -356,7 +360,7 @@ describe('checkMetric: templateRef', () => {
     const t = template('test', 'error-rate', {
       provider: { type: 'prometheus', address: 'http://prom:9090', secretRef: { name: 'missing' } },
     });
-    const check = await checkMetric(canary(), ref(), harness(1, [t]).ctx);
+    const check = await checkMetric(testCanary(), ref(), harness(1, [t]).ctx);
     assert.equal(
       check.ok ? '' : check.message,
       'Metric template error-rate.test secret missing error: secrets "missing" not found',
@@ -368,7 +372,7 @@ describe('checkMetric: templateRef', () => {
     // datadog without its API keys in a Secret: the provider cannot be built.
     const ctx: MetricCheckContext = { ...h.ctx };
     delete ctx.createProvider;
-    const check = await checkMetric(canary(), ref(), ctx);
+    const check = await checkMetric(testCanary(), ref(), ctx);
     assert.match(
       check.ok ? '' : check.message,
       /^Metric template error-rate\.test provider datadog error: datadog credentials does not contain datadog_api_key/,
@@ -377,7 +381,7 @@ describe('checkMetric: templateRef', () => {
 
   it('reports a query that does not render', async () => {
     const h = harness(1, [template('test', 'error-rate', { query: '{{ workload }}' })]);
-    const check = await checkMetric(canary(), ref(), h.ctx);
+    const check = await checkMetric(testCanary(), ref(), h.ctx);
     assert.equal(
       check.ok ? '' : check.message,
       'Metric template error-rate.test query render error: template parsing failed: template: tmpl:1: ' +
@@ -387,7 +391,7 @@ describe('checkMetric: templateRef', () => {
 
   it('has its own no-values and error messages', async () => {
     const none = await checkMetric(
-      canary(),
+      testCanary(),
       ref(),
       harness(new NoValuesError(), [template('test', 'error-rate')]).ctx,
     );
@@ -396,7 +400,7 @@ describe('checkMetric: templateRef', () => {
       'Halt advancement no values found for custom metric: errors: no values found',
     );
     const error = await checkMetric(
-      canary(),
+      testCanary(),
       ref(),
       harness(new Error('boom'), [template('test', 'error-rate')]).ctx,
     );
@@ -405,7 +409,7 @@ describe('checkMetric: templateRef', () => {
 
   it('takes precedence over a built-in name', async () => {
     const h = harness(1, [template('test', 'error-rate')]);
-    await checkMetric(canary(), ref({ name: 'request-success-rate' }), h.ctx);
+    await checkMetric(testCanary(), ref({ name: 'request-success-rate' }), h.ctx);
     assert.equal(h.templateProvider.queries.length, 1);
     assert.deepEqual(h.prometheus.queries, []);
   });
@@ -413,7 +417,7 @@ describe('checkMetric: templateRef', () => {
 
 describe('checkMetric: unusable metric', () => {
   it('fails with Flagger’s message', async () => {
-    const check = await checkMetric(canary(), { name: 'latency' }, harness(1).ctx);
+    const check = await checkMetric(testCanary(), { name: 'latency' }, harness(1).ctx);
     assert.deepEqual(outcome(check), {
       metric: 'latency',
       ok: false,
@@ -430,7 +434,11 @@ describe('checkMetric: the facts of the decision record', () => {
   };
 
   it('names the backend, the rendered query, the window and the range of a built-in metric', async () => {
-    const check = await checkMetric(canary(), duration({ thresholdRange: { max: 500.9 } }), harness(20).ctx);
+    const check = await checkMetric(
+      testCanary(),
+      duration({ thresholdRange: { max: 500.9 } }),
+      harness(20).ctx,
+    );
     assert.equal(check.provider, 'prometheus');
     assert.equal(check.interval, '1m');
     assert.equal(check.max, 500, 'request-duration bounds are whole milliseconds');
@@ -440,7 +448,7 @@ describe('checkMetric: the facts of the decision record', () => {
   it('records the template type and its rendered query, also when the value fails', async () => {
     const h = harness(7, [template('test', 'error-rate', { provider: { type: 'datadog' } })]);
     const metric = { name: 'errors', templateRef: { name: 'error-rate' }, thresholdRange: { max: 5 } };
-    const check = await checkMetric(canary(), metric, h.ctx);
+    const check = await checkMetric(testCanary(), metric, h.ctx);
     assert.equal(check.verdict, 'Failed');
     assert.deepEqual(facts(check), {
       provider: 'datadog',
@@ -453,7 +461,7 @@ describe('checkMetric: the facts of the decision record', () => {
 
   it('says how far a failing template got: no template, no query', async () => {
     const check = await checkMetric(
-      canary(),
+      testCanary(),
       { name: 'errors', templateRef: { name: 'nope' } },
       harness(1).ctx,
     );
@@ -468,16 +476,18 @@ describe('checkMetric: the facts of the decision record', () => {
   });
 
   it('tells no values from errors', async () => {
-    const none = await checkMetric(canary(), successRate(), harness(new NoValuesError()).ctx);
+    const none = await checkMetric(testCanary(), successRate(), harness(new NoValuesError()).ctx);
     assert.equal(none.verdict, 'NoValues');
-    const down = await checkMetric(canary(), successRate(), harness(new Error('connection refused')).ctx);
+    const down = await checkMetric(testCanary(), successRate(), harness(new Error('connection refused')).ctx);
     assert.equal(down.verdict, 'Error');
   });
 });
 
 describe('checkMetric: Knative targets', () => {
-  const knative = canary({
-    targetRef: { apiVersion: 'serving.knative.dev/v1', kind: 'Service', name: 'podinfo' },
+  const knative = testCanary({
+    spec: {
+      targetRef: { apiVersion: 'serving.knative.dev/v1', kind: 'Service', name: 'podinfo' },
+    },
   });
 
   it('renders {{ route }} as the latest created revision', async () => {
@@ -504,7 +514,7 @@ describe('checkMetric: answers that are no measurement', () => {
       [Number.NaN, 'NaN'],
       [Infinity, '+Inf'],
     ] as const) {
-      const check = await checkMetric(canary(), errors, harness(value).ctx);
+      const check = await checkMetric(testCanary(), errors, harness(value).ctx);
       assert.deepEqual(outcome(check), {
         metric: 'error-rate',
         ok: false,
@@ -514,7 +524,7 @@ describe('checkMetric: answers that are no measurement', () => {
       });
     }
     const rate = await checkMetric(
-      canary(),
+      testCanary(),
       successRate({ thresholdRange: { min: 99 } }),
       harness(Infinity).ctx,
     );
@@ -526,7 +536,7 @@ describe('checkMetric: answers that are no measurement', () => {
 
   it('keeps Flagger’s message for an infinite value outside the range', async () => {
     const check = await checkMetric(
-      canary(),
+      testCanary(),
       { ...errors, thresholdRange: { max: 1 } },
       harness(Infinity).ctx,
     );
@@ -535,7 +545,7 @@ describe('checkMetric: answers that are no measurement', () => {
 
   it('bounds a message that quotes a huge answer', async () => {
     const huge = new Error(`error response: ${'x'.repeat(1024 * 1024)}`);
-    const check = await checkMetric(canary(), errors, harness(huge).ctx);
+    const check = await checkMetric(testCanary(), errors, harness(huge).ctx);
     assert.ok(!check.ok);
     assert.ok(check.message.length < 5_000, String(check.message.length));
     assert.match(

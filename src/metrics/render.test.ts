@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Canary } from '../api/canary.ts';
+import { testCanary } from '../api/canary.fixture.ts';
 import { queryModel, renderQuery, type QueryModel } from './render.ts';
 
 const MODEL: QueryModel = {
@@ -13,18 +13,6 @@ const MODEL: QueryModel = {
   interval: '30s',
   variables: { direction: 'inbound', code: '5.*' },
 };
-
-function canary(spec: Partial<Canary['spec']> = {}): Canary {
-  return {
-    metadata: { name: 'podinfo', namespace: 'test' },
-    spec: {
-      targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' },
-      service: { port: 9898 },
-      analysis: { interval: '1m' },
-      ...spec,
-    },
-  };
-}
 
 describe('renderQuery', () => {
   it('fills every template function', () => {
@@ -100,7 +88,7 @@ describe('renderQuery', () => {
 
 describe('queryModel', () => {
   it('defaults service, ingress and route to the target, and the interval to 1m', () => {
-    assert.deepEqual(queryModel(canary(), { interval: '' }), {
+    assert.deepEqual(queryModel(testCanary(), { interval: '' }), {
       name: 'podinfo',
       namespace: 'test',
       target: 'podinfo',
@@ -114,10 +102,12 @@ describe('queryModel', () => {
 
   it('reads service.name, ingressRef, routeRef, the interval and templateVariables', () => {
     const model = queryModel(
-      canary({
-        service: { port: 80, name: 'frontend' },
-        ingressRef: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', name: 'web' },
-        routeRef: { apiVersion: 'apisix.apache.org/v2', kind: 'ApisixRoute', name: 'route' },
+      testCanary({
+        spec: {
+          service: { port: 80, name: 'frontend' },
+          ingressRef: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', name: 'web' },
+          routeRef: { apiVersion: 'apisix.apache.org/v2', kind: 'ApisixRoute', name: 'route' },
+        },
       }),
       { interval: '2m', templateVariables: { a: 'b' } },
     );
