@@ -62,7 +62,7 @@ describe('App Mesh v1beta1 objects', () => {
               retryPolicy: {
                 perRetryTimeoutMillis: 250,
                 maxRetries: 1,
-                httpRetryPolicyEvents: ['server-error'],
+                httpRetryEvents: ['server-error'],
               },
               action: {
                 weightedTargets: [

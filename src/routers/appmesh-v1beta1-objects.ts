@@ -37,7 +37,7 @@ export interface WeightedTarget {
 
 export interface HttpRoute {
   match: { prefix: string; headers?: HeaderMatch[] };
-  retryPolicy?: { perRetryTimeoutMillis?: number; maxRetries?: number; httpRetryPolicyEvents?: string[] };
+  retryPolicy?: { perRetryTimeoutMillis?: number; maxRetries?: number; httpRetryEvents?: string[] };
   action: { weightedTargets: WeightedTarget[] };
 }
 
@@ -107,7 +107,7 @@ export function virtualServiceSpec(canary: Canary, role: ServiceRole, routes: Ro
           retryPolicy: {
             perRetryTimeoutMillis: retry.perTryTimeoutMs,
             maxRetries: retry.attempts,
-            httpRetryPolicyEvents: retry.events,
+            httpRetryEvents: retry.events,
           },
         }
       : {}),
