@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { CanaryMetric } from '../api/canary-analysis.ts';
-import type { Canary } from '../api/canary.ts';
+import { testCanary } from '../api/canary.fixture.ts';
 import type { MetricTemplate } from '../api/metric-template.ts';
 import { metricProviderProblems } from './availability.ts';
 import type { MetricCheckContext } from './check.ts';
@@ -13,17 +12,6 @@ function backend(online: boolean | Error, calls: string[], name: string): Metric
     isOnline: () => {
       calls.push(name);
       return online instanceof Error ? Promise.reject(online) : Promise.resolve(online);
-    },
-  };
-}
-
-function canary(metrics: CanaryMetric[]): Canary {
-  return {
-    metadata: { name: 'podinfo', namespace: 'test' },
-    spec: {
-      targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' },
-      service: { port: 9898 },
-      analysis: { interval: '1m', metrics },
     },
   };
 }
@@ -55,13 +43,19 @@ describe('metricProviderProblems', () => {
   it('is empty when every backend answers, checking each distinct backend once', async () => {
     const calls: string[] = [];
     const problems = await metricProviderProblems(
-      canary([
-        { name: 'request-success-rate' },
-        { name: 'request-duration' },
-        { name: 'errors', query: 'sum(errors)' },
-        { name: 'dd-1', templateRef: { name: 'dd-errors' } },
-        { name: 'dd-2', templateRef: { name: 'dd-errors' } },
-      ]),
+      testCanary({
+        spec: {
+          analysis: {
+            metrics: [
+              { name: 'request-success-rate' },
+              { name: 'request-duration' },
+              { name: 'errors', query: 'sum(errors)' },
+              { name: 'dd-1', templateRef: { name: 'dd-errors' } },
+              { name: 'dd-2', templateRef: { name: 'dd-errors' } },
+            ],
+          },
+        },
+      }),
       context(true, { 'dd-errors': true }, calls),
     );
     assert.deepEqual(problems, []);
@@ -71,12 +65,18 @@ describe('metricProviderProblems', () => {
   it("names every backend that does not answer, in Flagger's words", async () => {
     const calls: string[] = [];
     const problems = await metricProviderProblems(
-      canary([
-        { name: 'request-success-rate' },
-        { name: 'dd', templateRef: { name: 'dd-errors' } },
-        { name: 'nr', templateRef: { name: 'nr-errors' } },
-        { name: 'gone', templateRef: { name: 'missing' } },
-      ]),
+      testCanary({
+        spec: {
+          analysis: {
+            metrics: [
+              { name: 'request-success-rate' },
+              { name: 'dd', templateRef: { name: 'dd-errors' } },
+              { name: 'nr', templateRef: { name: 'nr-errors' } },
+              { name: 'gone', templateRef: { name: 'missing' } },
+            ],
+          },
+        },
+      }),
       context(false, { 'dd-errors': false, 'nr-errors': new Error('boom') }, calls),
     );
     assert.deepEqual(problems, [
@@ -88,7 +88,7 @@ describe('metricProviderProblems', () => {
   });
 
   it('checks the Prometheus of spec.metricsServer and reports an unusable URL', async () => {
-    const subject = canary([{ name: 'request-success-rate' }]);
+    const subject = testCanary({ spec: { analysis: { metrics: [{ name: 'request-success-rate' }] } } });
     subject.spec.metricsServer = 'not a url';
     const problems = await metricProviderProblems(subject, context(true, {}, []));
     assert.equal(problems.length, 1);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CanaryMetric } from '../api/canary-analysis.ts';
-import type { Canary } from '../api/canary.ts';
+import { testCanary } from '../api/canary.fixture.ts';
 import type { MetricCheckContext } from './check.ts';
 import { NoValuesError } from './types.ts';
 import { verifyMetricQueries } from './verify.ts';
@@ -23,17 +23,6 @@ function context(answers: Record<string, number | Error>): MetricCheckContext {
   };
 }
 
-function canary(metrics: CanaryMetric[]): Canary {
-  return {
-    metadata: { name: 'podinfo', namespace: 'test' },
-    spec: {
-      targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' },
-      service: { port: 9898 },
-      analysis: { interval: '1m', metrics },
-    },
-  };
-}
-
 const errors = (extra: Partial<CanaryMetric> = {}): CanaryMetric => ({
   name: 'errors',
   query: 'sum(rate(errors{workload="{{ target }}"}[1m]))',
@@ -43,20 +32,38 @@ const errors = (extra: Partial<CanaryMetric> = {}): CanaryMetric => ({
 
 describe('verifyMetricQueries', () => {
   it('accepts a query that answers for the canary, even outside its range', async () => {
-    assert.deepEqual(await verifyMetricQueries(canary([errors()]), context({ podinfo: 50 })), []);
+    assert.deepEqual(
+      await verifyMetricQueries(
+        testCanary({ spec: { analysis: { metrics: [errors()] } } }),
+        context({ podinfo: 50 }),
+      ),
+      [],
+    );
   });
 
   it('accepts a query without values for the canary when the primary has values', async () => {
-    assert.deepEqual(await verifyMetricQueries(canary([errors()]), context({ 'podinfo-primary': 0 })), []);
+    assert.deepEqual(
+      await verifyMetricQueries(
+        testCanary({ spec: { analysis: { metrics: [errors()] } } }),
+        context({ 'podinfo-primary': 0 }),
+      ),
+      [],
+    );
   });
 
   it('names queries that return nothing for either, NaN, or fail', async () => {
-    const subject = canary([
-      errors(),
-      errors({ name: 'ratio', query: 'x{workload="nan"}' }),
-      errors({ name: 'down', query: 'x{workload="down"}' }),
-      { name: 'latency' },
-    ]);
+    const subject = testCanary({
+      spec: {
+        analysis: {
+          metrics: [
+            errors(),
+            errors({ name: 'ratio', query: 'x{workload="nan"}' }),
+            errors({ name: 'down', query: 'x{workload="down"}' }),
+            { name: 'latency' },
+          ],
+        },
+      },
+    });
     const problems = await verifyMetricQueries(
       subject,
       context({ nan: Number.NaN, down: new Error('connection refused') }),

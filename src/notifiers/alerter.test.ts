@@ -1,35 +1,28 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Canary, CanaryAnalysis } from '../api/canary.ts';
+import type { CanaryAnalysis } from '../api/canary.ts';
+import { testCanary } from '../api/canary.fixture.ts';
 import type { KubeObject, ObjectRef } from '../kube/types.ts';
 import { DeliveryQueue } from '../webhooks/delivery-queue.ts';
 import { admits, inBackground, NotifierAlerter, type ObjectReader } from './alerter.ts';
 import { alertFields } from './fields.ts';
 import type { Notification, Notifier } from './types.ts';
 
-function canary(analysis: Partial<CanaryAnalysis> = {}, progressDeadlineSeconds?: number): Canary {
-  return {
-    apiVersion: 'flagger.app/v1beta1',
-    kind: 'Canary',
-    metadata: { name: 'podinfo', namespace: 'test' },
-    spec: {
-      targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' },
-      service: { port: 80 },
-      ...(progressDeadlineSeconds !== undefined && { progressDeadlineSeconds }),
-      analysis: { interval: '1m', ...analysis },
-    },
-  };
-}
-
 describe('alertFields', () => {
   it('has only the cluster without metadata', () => {
-    assert.deepEqual(alertFields(canary(), 'prod', false), [{ name: 'Cluster', value: 'prod' }]);
-    assert.deepEqual(alertFields(canary(), '', false), []);
+    assert.deepEqual(alertFields(testCanary(), 'prod', false), [{ name: 'Cluster', value: 'prod' }]);
+    assert.deepEqual(alertFields(testCanary(), '', false), []);
   });
 
   it("has Flagger's metadata fields, cluster first", () => {
     assert.deepEqual(
-      alertFields(canary({ threshold: 5, stepWeight: 10, maxWeight: 50 }, 120), 'prod', true),
+      alertFields(
+        testCanary({
+          spec: { progressDeadlineSeconds: 120, analysis: { threshold: 5, stepWeight: 10, maxWeight: 50 } },
+        }),
+        'prod',
+        true,
+      ),
       [
         { name: 'Cluster', value: 'prod' },
         { name: 'Target', value: 'Deployment/podinfo.test' },
@@ -41,7 +34,7 @@ describe('alertFields', () => {
   });
 
   const routing = (analysis: Partial<CanaryAnalysis>) =>
-    alertFields(canary(analysis), '', true).find(f => f.name === 'Traffic routing')?.value;
+    alertFields(testCanary({ spec: { analysis } }), '', true).find(f => f.name === 'Traffic routing')?.value;
 
   it("describes every strategy as Flagger's alertMetadata does", () => {
     const match = [{ headers: { x: { exact: 'y' } } }];
@@ -62,7 +55,7 @@ describe('alertFields', () => {
   });
 
   it('defaults the threshold to 1 and the deadline to 600s', () => {
-    const fields = alertFields(canary({ stepWeight: 5 }), '', true);
+    const fields = alertFields(testCanary({ spec: { analysis: { stepWeight: 5 } } }), '', true);
     assert.equal(fields.find(f => f.name === 'Failed checks threshold')?.value, '1');
     assert.equal(fields.find(f => f.name === 'Progress deadline')?.value, '600s');
   });
@@ -101,7 +94,7 @@ describe('NotifierAlerter without alerts', () => {
     const global: Notifier = { post: n => Promise.resolve(void posted.push(n)) };
     const alerter = new NotifierAlerter({ kube: noKube, global, clusterName: 'prod' });
     const deliveries = await alerter.deliver(
-      canary({ stepWeight: 10 }),
+      testCanary({ spec: { analysis: { stepWeight: 10 } } }),
       'Canary analysis failed',
       false,
       'error',
@@ -119,27 +112,31 @@ describe('NotifierAlerter without alerts', () => {
   });
 
   it('sends nothing without a global notifier, and reports a failing one without throwing', async () => {
-    assert.deepEqual(await new NotifierAlerter({ kube: noKube }).deliver(canary(), 'm', true, 'info'), [
+    assert.deepEqual(await new NotifierAlerter({ kube: noKube }).deliver(testCanary(), 'm', true, 'info'), [
       { alert: 'global', sent: false },
     ]);
     const broken: Notifier = {
       post: () => Promise.reject(new Error('slack error response: HTTP 500: down')),
     };
     const alerter = new NotifierAlerter({ kube: noKube, global: broken });
-    assert.deepEqual(await alerter.deliver(canary(), 'm', true, 'info'), [
+    assert.deepEqual(await alerter.deliver(testCanary(), 'm', true, 'info'), [
       { alert: 'global', sent: false, error: 'slack error response: HTTP 500: down' },
     ]);
-    await alerter.alert(canary(), 'm', true, 'info');
+    await alerter.alert(testCanary(), 'm', true, 'info');
   });
 
   it('reports a missing AlertProvider and goes on with the others', async () => {
     const alerter = new NotifierAlerter({ kube: noKube });
     const deliveries = await alerter.deliver(
-      canary({
-        alerts: [
-          { name: 'a', severity: 'info', providerRef: { name: 'one' } },
-          { name: 'b', severity: 'error', providerRef: { name: 'two', namespace: 'flagger' } },
-        ],
+      testCanary({
+        spec: {
+          analysis: {
+            alerts: [
+              { name: 'a', severity: 'info', providerRef: { name: 'one' } },
+              { name: 'b', severity: 'error', providerRef: { name: 'two', namespace: 'flagger' } },
+            ],
+          },
+        },
       }),
       'm',
       false,
@@ -168,7 +165,7 @@ describe('inBackground', () => {
     const queue = new DeliveryQueue({ onProblem: () => {} });
     const kube: ObjectReader = { get: () => Promise.reject(new Error('unused')) };
     const alerter = inBackground(new NotifierAlerter({ kube, global: slow }), queue);
-    const subject = canary();
+    const subject = testCanary();
     await alerter.alert(subject, 'first', true, 'info');
     subject.spec.targetRef.name = 'changed';
     await alerter.alert(subject, 'second', true, 'info');
