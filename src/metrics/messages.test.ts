@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Canary } from '../api/canary.ts';
+import { testCanary } from '../api/canary.fixture.ts';
 import {
   builtinNoValues,
   customMetricHalt,
@@ -10,14 +10,9 @@ import {
   successRateHalt,
 } from './messages.ts';
 
-const CANARY: Canary = {
-  metadata: { name: 'podinfo', namespace: 'test' },
-  spec: {
-    targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo-app' },
-    service: { port: 9898 },
-    analysis: { interval: '1m' },
-  },
-};
+const CANARY = testCanary({
+  spec: { targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo-app' } },
+});
 
 describe('Flagger messages', () => {
   it('success rate', () => {

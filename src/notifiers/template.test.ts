@@ -1,19 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Canary } from '../api/canary.ts';
+import { testCanary } from '../api/canary.fixture.ts';
 import { applyTemplate, messageModel, renderMessage, type MessageModel } from './template.ts';
 
-const canary: Canary = {
-  apiVersion: 'flagger.app/v1beta1',
-  kind: 'Canary',
-  metadata: { name: 'podinfo', namespace: 'test' },
+const canary = testCanary({
   spec: {
     targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo-app' },
-    service: { port: 80 },
-    analysis: { interval: '1m', threshold: 5, stepWeight: 10 },
+    analysis: { threshold: 5, stepWeight: 10 },
   },
   status: { phase: 'Progressing', canaryWeight: 30, failedChecks: 2 },
-};
+});
 
 const model: MessageModel = messageModel(canary, 'Advance podinfo.test canary weight 30', 'info');
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Canary } from '../api/canary.ts';
+import { testCanary } from '../api/canary.fixture.ts';
 import {
   isFlaggerTraffic,
   isKnativeTarget,
@@ -11,14 +11,12 @@ import {
   trafficSpec,
 } from './knative-service.ts';
 
-const canary: Canary = {
-  metadata: { name: 'podinfo', namespace: 'test' },
+const canary = testCanary({
   spec: {
     provider: 'knative',
     targetRef: { apiVersion: 'serving.knative.dev/v1', kind: 'Service', name: 'podinfo' },
-    analysis: { interval: '1m' },
   },
-};
+});
 
 describe('Knative Service targets', () => {
   it('are Services of serving.knative.dev', () => {

@@ -1,22 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Canary } from '../api/canary.ts';
+import { testCanary } from '../api/canary.fixture.ts';
 import { isOwnHash } from '../util/hash.ts';
 import { canaryChecksum, webhookPayload } from './payload.ts';
 
-const canary = (status?: Canary['status']): Canary => ({
-  metadata: { name: 'podinfo', namespace: 'test' },
-  spec: {
-    targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' },
-    service: { port: 9898 },
-    analysis: { interval: '1m', stepWeight: 10 },
-  },
-  ...(status === undefined ? {} : { status }),
-});
-
 describe('webhook payload', () => {
   it('carries name, namespace, the given phase, the checksum and the metadata, in Flagger key order', () => {
-    const c = canary({ phase: 'Succeeded', lastAppliedSpec: 'abc' });
+    const c = testCanary({ status: { phase: 'Succeeded', lastAppliedSpec: 'abc' } });
     const payload = webhookPayload(c, 'Progressing', { cmd: 'hey' });
     assert.equal(
       JSON.stringify(payload),
@@ -31,8 +21,8 @@ describe('webhook payload', () => {
   });
 
   it('leaves out absent or empty metadata, like omitempty', () => {
-    assert.equal('metadata' in webhookPayload(canary(), 'Failed'), false);
-    assert.equal('metadata' in webhookPayload(canary(), 'Failed', {}), false);
+    assert.equal('metadata' in webhookPayload(testCanary(), 'Failed'), false);
+    assert.equal('metadata' in webhookPayload(testCanary(), 'Failed', {}), false);
   });
 });
 
