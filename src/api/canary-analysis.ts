@@ -37,6 +37,28 @@ export const MetricComparisonSchema = Type.Object(
         description: 'Which way the metric improves (default higher for request-success-rate, else lower).',
       }),
     ),
+    method: Type.Optional(
+      StringEnum(['tolerance', 'proportion'], {
+        description:
+          'tolerance (default): by maxRelative/AbsoluteDegradation; proportion: a significance test of the ' +
+          'percentage of the requests that sampleQuery counts.',
+      }),
+    ),
+    confidence: Type.Optional(
+      Type.Number({
+        minimum: 0.5,
+        maximum: 0.9999,
+        description: 'Statistical methods: confidence of a failure, 1 - the false alarm rate (default 0.95).',
+      }),
+    ),
+    minEffect: Type.Optional(
+      Type.Number({
+        minimum: 0.01,
+        description:
+          "Statistical methods: smallest change worth catching, in percent of the primary's value (default " +
+          '10); fewer requests than needed to catch it with power 0.8 is inconclusive.',
+      }),
+    ),
     maxRelativeDegradation: Type.Optional(
       Type.Number({ minimum: 0, description: "How much worse than the primary's value, in percent of it." }),
     ),

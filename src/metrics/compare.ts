@@ -4,7 +4,8 @@
 // Inconclusive: a failed check, so that too little traffic never promotes.
 import type { CanaryMetric, MetricComparison } from '../api/canary-analysis.ts';
 import type { Canary } from '../api/canary.ts';
-import { canaryId, goFloat } from './messages.ts';
+import { proportionCheck } from './compare-proportion.ts';
+import { canaryId, goFloat, round } from './messages.ts';
 import type { MetricCheck } from './types.ts';
 
 /** Checks one metric for a (possibly renamed) canary; checkMetric without the comparison. */
@@ -59,6 +60,10 @@ export async function compareWithPrimary(
   if (baseline.value === undefined || !Number.isFinite(baseline.value)) {
     return inconclusive(`no value for ${target}-primary to compare with`);
   }
+  if (metric.compare.method === 'proportion') {
+    const facts = { ...check, baseline: baseline.value };
+    return proportionCheck(facts, [own, theirs], metric.compare, { halt, target, better: betterOf(metric) });
+  }
   const judged = judge(check.value, baseline.value, metric);
   const facts = { ...check, baseline: baseline.value };
   if (judged.within) return facts;
@@ -81,7 +86,7 @@ export function judge(
   baseline: number,
   metric: Pick<CanaryMetric, 'name' | 'compare'>,
 ): { degradation: number; relative: number; within: boolean } {
-  const better = metric.compare?.better ?? (metric.name === 'request-success-rate' ? 'higher' : 'lower');
+  const better = betterOf(metric);
   const degradation = better === 'lower' ? value - baseline : baseline - value;
   const relative =
     baseline === 0 ? (degradation > 0 ? Infinity : 0) : (degradation / Math.abs(baseline)) * 100;
@@ -94,7 +99,7 @@ export function judge(
   return { degradation, relative, within };
 }
 
-/** Two decimals for messages, as Flagger prints metric values. */
-function round(value: number): number {
-  return Number.isFinite(value) ? Math.round(value * 100) / 100 : value;
+/** Which way the metric improves: compare.better, by default higher for the success rate only. */
+function betterOf(metric: Pick<CanaryMetric, 'name' | 'compare'>): 'higher' | 'lower' {
+  return metric.compare?.better ?? (metric.name === 'request-success-rate' ? 'higher' : 'lower');
 }

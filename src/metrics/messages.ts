@@ -79,3 +79,8 @@ export function goFloat(value: number): string {
   }
   return String(value);
 }
+
+/** Two decimals for messages, as Flagger prints metric values. */
+export function round(value: number): number {
+  return Number.isFinite(value) ? Math.round(value * 100) / 100 : value;
+}

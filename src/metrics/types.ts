@@ -30,6 +30,22 @@ export interface CheckFacts {
   max?: number;
   /** The primary's value, when the metric is compared with it. */
   baseline?: number;
+  /** How a statistical comparison with the primary judged (compare.method other than tolerance). */
+  comparison?: ComparisonFacts;
+}
+
+/** A statistical comparison's evidence, as far as the test got. */
+export interface ComparisonFacts {
+  method: 'proportion';
+  /** The test run: Fisher's exact test for small counts, else the z-test. */
+  test?: 'fisher' | 'z';
+  canarySamples: number;
+  primarySamples: number;
+  /** Canary minus primary, in the metric's unit, and its two-sided interval at compare.confidence. */
+  effect?: number;
+  effectInterval?: [number, number];
+  /** One-sided: the chance of a canary this much worse if it were no worse than the primary. */
+  pValue?: number;
 }
 
 /** The result of checking one analysis metric. */
