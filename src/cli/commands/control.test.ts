@@ -1,17 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Canary } from '../../api/canary.ts';
+import type { CanaryPhase } from '../../api/canary.ts';
+import { testCanary } from '../../api/canary.fixture.ts';
 import { controlNotes, controlPatch, controlRequest } from './control.ts';
 
-const canary = (phase: string, annotations: Record<string, string> = {}): Canary =>
-  ({
-    metadata: { name: 'podinfo', namespace: 'test', annotations },
-    spec: {
-      targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' },
-      analysis: { interval: '1m' },
-    },
-    status: { phase },
-  }) as Canary;
+const canary = (phase: string, annotations: Record<string, string> = {}) =>
+  testCanary({ metadata: { annotations }, status: { phase: phase as CanaryPhase } });
 
 describe('control requests', () => {
   it('sets the annotation of each request with a merge patch', () => {

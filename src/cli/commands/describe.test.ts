@@ -1,20 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Canary, CanaryStatus } from '../../api/canary.ts';
+import type { CanaryAnalysis, CanaryStatus } from '../../api/canary.ts';
+import { testCanary } from '../../api/canary.fixture.ts';
 import { metricSummary, rangeText } from './describe-render.ts';
 import { currentStep, stateOf } from './describe.ts';
 import { canaryColumns, canaryRow } from './get.ts';
 import { cellText, palette } from './table.ts';
 import { computePlan } from './timeline.ts';
 
-const canary = (status: CanaryStatus, analysis: Partial<Canary['spec']['analysis']> = {}): Canary => ({
-  metadata: { name: 'podinfo', namespace: 'test' },
-  spec: {
-    targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' },
-    analysis: { interval: '1m', stepWeight: 20, maxWeight: 60, ...analysis },
-  },
-  status,
-});
+const canary = (status: CanaryStatus, analysis: Partial<CanaryAnalysis> = {}) =>
+  testCanary({ spec: { analysis: { stepWeight: 20, maxWeight: 60, ...analysis } }, status });
 
 describe('describe', () => {
   it('says where the release is', () => {

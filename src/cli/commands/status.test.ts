@@ -1,17 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Canary, CanaryStatus } from '../../api/canary.ts';
+import type { CanaryStatus } from '../../api/canary.ts';
+import { testCanary } from '../../api/canary.fixture.ts';
 import { EXIT_CODES, outcomeOf, progressLine } from './status.ts';
 import { palette } from './table.ts';
 
-const canary = (status: CanaryStatus): Canary => ({
-  metadata: { name: 'podinfo', namespace: 'test' },
-  spec: {
-    targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' },
-    analysis: { interval: '1m', stepWeight: 20, maxWeight: 60, threshold: 2 },
-  },
-  status,
-});
+const canary = (status: CanaryStatus) =>
+  testCanary({ spec: { analysis: { stepWeight: 20, maxWeight: 60, threshold: 2 } }, status });
 
 describe('status outcome', () => {
   it('promoted: Succeeded with the applied spec promoted, or Initialized', () => {

@@ -1,24 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Canary, CanaryAnalysis, CanaryWebhook } from '../../api/canary.ts';
+import { testCanary, type CanaryOverrides } from '../../api/canary.fixture.ts';
+import type { CanaryAnalysis, CanaryWebhook } from '../../api/canary.ts';
 import { computePlan, currentTick, diffPlans, ordinal, stepLabels, type Plan } from './timeline.ts';
 
-function canary(analysis: Partial<CanaryAnalysis>, extra: Partial<Canary['spec']> = {}): Canary {
-  return {
-    apiVersion: 'flagger.app/v1beta1',
-    kind: 'Canary',
-    metadata: { name: 'podinfo', namespace: 'test' },
-    spec: {
-      targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' },
-      service: { port: 9898 },
-      analysis: { interval: '1m', ...analysis },
-      ...extra,
-    },
-  };
-}
-
-const plan = (analysis: Partial<CanaryAnalysis>, extra: Partial<Canary['spec']> = {}) =>
-  computePlan(canary(analysis, extra), { meshProvider: 'istio' });
+const plan = (analysis: Partial<CanaryAnalysis>, spec: CanaryOverrides['spec'] = {}) =>
+  computePlan(testCanary({ spec: { ...spec, analysis } }), { meshProvider: 'istio' });
 
 /** "action primary/canary[m] phase" per tick, compact enough to compare whole timelines. */
 const shape = (p: Plan) =>
@@ -250,7 +237,7 @@ describe('plan: other settings', () => {
 
   it('the interval is raised to the controller minimum, which -min-analysis-interval lowers', () => {
     assert.equal(plan({ interval: '2s', stepWeight: 50 }).intervalMs, 10_000);
-    const fast = computePlan(canary({ interval: '2s', stepWeight: 50 }), {
+    const fast = computePlan(testCanary({ spec: { analysis: { interval: '2s', stepWeight: 50 } } }), {
       meshProvider: 'istio',
       minIntervalMs: 1000,
     });
