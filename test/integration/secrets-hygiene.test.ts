@@ -1,6 +1,6 @@
-// Secrets never leak: releases on the real control plane where every credential, webhook token and alert address
-// is a unique marker, with every backend failing (401, down, 500), then every log line, Event, Canary status and
-// the /metrics text is searched for the markers.
+// Secrets never leak: releases on the real control plane where every credential, webhook token (in URLs and in
+// secretRefs) and alert address is a unique marker, with every backend failing (401, down, 500), then every log
+// line, Event, Canary status and the /metrics text is searched for the markers.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
@@ -164,6 +164,9 @@ describe('secrets never appear in logs, events, status or metrics', () => {
     await create(API_VERSION, 'AlertProvider', ns, 'slack', {
       spec: { type: 'slack', channel: 'releases', secretRef: { name: 'slack' } },
     });
+    await secretObject(ns, 'hook-token', { token: secret('webhook secretRef token') });
+    // Not a header value: refused before any call, with a message that must not quote it.
+    await secretObject(ns, 'hook-token-spaced', { token: `x ${secret('webhook secretRef spaced token')}` });
     const teams = tokenUrl('alert address', `http://${down.address}`, '/webhook');
     await create(API_VERSION, 'AlertProvider', ns, 'teams', { spec: { type: 'msteams', address: teams } });
     await failedRelease(ns, {
@@ -179,12 +182,26 @@ describe('secrets never appear in logs, events, status or metrics', () => {
           url: tokenUrl('down event hook', `http://${down.address}`, '/e'),
         },
         {
+          name: 'events-token',
+          type: 'event',
+          url: `${backend.url}/broken/token-event`,
+          secretRef: { name: 'hook-token-spaced' },
+        },
+        {
+          name: 'smoke-token',
+          type: 'rollout',
+          url: `${backend.url}/unauthorized/hook`,
+          secretRef: { name: 'hook-token' },
+        },
+        {
           name: 'smoke',
           type: 'rollout',
           url: tokenUrl('rollout hook', `http://${down.address}`, '/rollout'),
         },
       ],
     });
+    assert.ok(called('/unauthorized/hook'), 'the hook with a secretRef was called');
+    assert.ok(!called('/broken/token-event'), 'the hook with an unusable token was called');
     await eventually(() => called('/broken/services/T1/'), 'the alert was not attempted');
     await eventually(() => called('/broken/event'), 'the event hook was not called');
   }
@@ -217,6 +234,11 @@ describe('secrets never appear in logs, events, status or metrics', () => {
       60_000,
     );
     await eventually(() => /alert can't be sent/.test(logText()), 'no alert failure logged', 60_000);
+    await eventually(
+      () => /event webhook events-token failed: secret [\w-]+\/hook-token-spaced/.test(logText()),
+      'no failure of the unusable secretRef token logged',
+      60_000,
+    );
 
     const places: [string, string][] = [['controller logs', logText()]];
     for (const ns of namespaces) {
