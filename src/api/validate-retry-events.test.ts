@@ -3,6 +3,7 @@
 // rather than failing at every reconcile.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { testCanary } from './canary.fixture.ts';
 import type { Canary } from './canary.ts';
 import { validateCanary } from './validate.ts';
 
@@ -10,21 +11,16 @@ const FIELD = 'spec.service.retries.retryOn';
 const ACCEPTED = 'server-error, gateway-error, client-error, stream-error';
 
 function canary(provider: string | undefined, retryOn: string | undefined): Canary {
-  return {
-    apiVersion: 'flagger.app/v1beta1',
-    kind: 'Canary',
-    metadata: { name: 'podinfo', namespace: 'test' },
+  return testCanary({
     spec: {
       ...(provider === undefined ? {} : { provider: provider as Canary['spec']['provider'] }),
-      targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' },
       service: {
-        port: 9898,
         meshName: 'global',
         retries: { attempts: 3, perTryTimeout: '5s', ...(retryOn === undefined ? {} : { retryOn }) },
       },
-      analysis: { interval: '1m', threshold: 5, stepWeight: 10, maxWeight: 50 },
+      analysis: { threshold: 5, stepWeight: 10, maxWeight: 50 },
     },
-  };
+  });
 }
 
 interface Case {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AlertProvider } from './alert-provider.ts';
+import { testCanary } from './canary.fixture.ts';
 import type { Canary } from './canary.ts';
 import type { MetricTemplate } from './metric-template.ts';
 import {
@@ -11,15 +12,9 @@ import {
   type Problem,
 } from './validate.ts';
 
-const BASE: Canary = {
-  apiVersion: 'flagger.app/v1beta1',
-  kind: 'Canary',
-  metadata: { name: 'podinfo', namespace: 'test' },
+const BASE = testCanary({
   spec: {
-    targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' },
-    service: { port: 9898 },
     analysis: {
-      interval: '1m',
       threshold: 5,
       stepWeight: 10,
       maxWeight: 50,
@@ -27,7 +22,7 @@ const BASE: Canary = {
       webhooks: [{ name: 'load-test', url: 'http://flagger-loadtester.test/', timeout: '5s' }],
     },
   },
-};
+});
 
 const DEFAULT_OPTIONS: CanaryValidationOptions = { noCrossNamespaceRefs: false };
 
