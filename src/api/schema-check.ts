@@ -18,17 +18,23 @@ interface KindSchema {
 
 let compiled: Map<string, KindSchema> | undefined;
 
+/** An ajv for CRD schemas (structural OpenAPI v3, as served by an API server). */
+export function crdSchemaAjv(): Ajv {
+  // strict: false lets the x-kubernetes-* keywords through; formats are the API server's business.
+  const ajv = new Ajv({ strict: false, validateFormats: false, allErrors: true });
+  // ajv knows nothing of this keyword and would accept anything; the API server takes an integer or a string.
+  ajv.addKeyword({
+    keyword: 'x-kubernetes-int-or-string',
+    schemaType: 'boolean',
+    validate: (on: boolean, data: unknown) => !on || typeof data === 'string' || Number.isInteger(data),
+    error: { message: 'must be an integer or a string' },
+  });
+  return ajv;
+}
+
 function kindSchemas(): Map<string, KindSchema> {
   if (!compiled) {
-    // strict: false lets the x-kubernetes-* keywords through; formats are the API server's business.
-    const ajv = new Ajv({ strict: false, validateFormats: false, allErrors: true });
-    // ajv knows nothing of this keyword and would accept anything; the API server takes an integer or a string.
-    ajv.addKeyword({
-      keyword: 'x-kubernetes-int-or-string',
-      schemaType: 'boolean',
-      validate: (on: boolean, data: unknown) => !on || typeof data === 'string' || Number.isInteger(data),
-      error: { message: 'must be an integer or a string' },
-    });
+    const ajv = crdSchemaAjv();
     compiled = new Map(
       buildCrds().map(crd => {
         const schema = crd.spec.versions[0]?.schema.openAPIV3Schema ?? {};
@@ -46,7 +52,7 @@ export function checkSchema(object: unknown): SchemaVerdict {
   if (entry === undefined) return { errors: [`no CRD for kind ${shown(kind)}`], pruned: [] };
   if (apiVersion !== API_VERSION)
     return { errors: [`apiVersion ${shown(apiVersion)} is not served`], pruned: [] };
-  const errors = entry.validate(object) ? [] : (entry.validate.errors ?? []).map(describeError);
+  const errors = entry.validate(object) ? [] : (entry.validate.errors ?? []).map(describeSchemaError);
   return {
     errors: [...errors, ...metadataErrors(object as object)],
     pruned: prunedFields(object, entry.schema),
@@ -70,7 +76,7 @@ function shown(value: unknown): string {
 }
 
 /** "spec.provider must be equal to one of the allowed values: apisix, appmesh, ..." */
-function describeError(error: ErrorObject): string {
+export function describeSchemaError(error: ErrorObject): string {
   // instancePath is a JSON pointer: "/" and "~" in a key (e.g. of webhook metadata) are escaped as ~1 and ~0.
   const keys = error.instancePath.split('/').slice(1);
   const path = keys.map(key => key.replaceAll('~1', '/').replaceAll('~0', '~')).join('.') || '(root)';

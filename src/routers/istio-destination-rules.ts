@@ -14,24 +14,12 @@ export async function reconcileDestinationRule(
   canary: Canary,
   name: string,
 ): Promise<void> {
-  const trafficPolicy = requireService(canary).trafficPolicy;
-  const spec: NonNullable<DestinationRule['spec']> = {
-    host: name,
-    ...(trafficPolicy ? { trafficPolicy } : {}),
-  };
+  const desired = destinationRule(canary, name, deps.setOwnerRefs);
+  const { spec } = desired;
   const namespace = canary.metadata.namespace ?? '';
   const result = await upsert<DestinationRule>(deps.kube, {
     ref: { apiVersion: ISTIO_API_VERSION, kind: 'DestinationRule', name, namespace },
-    create: () => ({
-      apiVersion: ISTIO_API_VERSION,
-      kind: 'DestinationRule',
-      metadata: {
-        name,
-        namespace,
-        ...(deps.setOwnerRefs ? { ownerReferences: [canaryOwnerReference(canary)] } : {}),
-      },
-      spec,
-    }),
+    create: () => desired,
     update: current => {
       if (semanticallyEqual(spec, current.spec)) return false;
       current.spec = spec;
@@ -39,4 +27,19 @@ export async function reconcileDestinationRule(
     },
   });
   if (result !== 'unchanged') deps.logger.info(`DestinationRule ${name}.${namespace} ${result}`);
+}
+
+/** The DestinationRule `name` for the Service of that name: its host, and service.trafficPolicy. */
+export function destinationRule(canary: Canary, name: string, setOwnerRefs: boolean): DestinationRule {
+  const trafficPolicy = requireService(canary).trafficPolicy;
+  return {
+    apiVersion: ISTIO_API_VERSION,
+    kind: 'DestinationRule',
+    metadata: {
+      name,
+      namespace: canary.metadata.namespace ?? '',
+      ...(setOwnerRefs ? { ownerReferences: [canaryOwnerReference(canary)] } : {}),
+    },
+    spec: { host: name, ...(trafficPolicy ? { trafficPolicy } : {}) },
+  };
 }
