@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fc } from '../../../test/harness/fast-check.ts';
+import { testCanary } from '../../api/canary.fixture.ts';
 import type { Canary, CanaryAnalysis } from '../../api/canary.ts';
 import { maxWeight } from '../../api/defaults.ts';
 import { checkSchema } from '../../api/schema-check.ts';
@@ -19,17 +20,7 @@ const MESH_PROVIDER = 'istio';
 type Provider = Canary['spec']['provider'];
 
 function canaryOf(analysis: CanaryAnalysis, provider: Provider): Canary {
-  return {
-    apiVersion: 'flagger.app/v1beta1',
-    kind: 'Canary',
-    metadata: { name: 'podinfo', namespace: 'test' },
-    spec: {
-      ...(provider !== undefined && { provider }),
-      targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' },
-      service: { port: 9898 },
-      analysis,
-    },
-  };
+  return testCanary({ spec: { ...(provider !== undefined && { provider }), analysis } });
 }
 
 const hooks = fc.array(
