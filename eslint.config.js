@@ -29,6 +29,20 @@ export default tseslint.config(
     },
   },
   {
+    // The dashboard's page runs in the browser, as plain JavaScript without a build step.
+    files: ['src/dashboard/static/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      sourceType: 'module',
+      parserOptions: { projectService: false, project: false },
+      globals: Object.fromEntries(
+        ['document', 'window', 'location', 'sessionStorage', 'fetch', 'setTimeout', 'TextDecoderStream'].map(
+          name => [name, 'readonly'],
+        ),
+      ),
+    },
+  },
+  {
     files: ['**/*.test.ts', 'test/**/*.ts'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',

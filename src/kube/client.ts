@@ -191,6 +191,16 @@ export class KubeClient {
     return this.stored(ref, created);
   }
 
+  /**
+   * Sends a review the API server answers and never stores (TokenReview, SubjectAccessReview): without a name or
+   * a field manager, which such reviews refuse.
+   */
+  async review<T extends KubeObject>(review: T): Promise<T> {
+    const kind = review.kind ?? '';
+    const path = await this.collectionPath(review.apiVersion ?? '', kind);
+    return this.request<T>('POST', path, { body: review, what: `create ${kind}` });
+  }
+
   /** Replaces an object (optimistic concurrency through metadata.resourceVersion). */
   async update<T extends KubeObject>(obj: T): Promise<T> {
     const ref = refOf(obj);

@@ -2,6 +2,7 @@
 // environment, and SIGINT (Ctrl-C) to stop the watching ones.
 import { println, type Command, type Io } from './common.ts';
 import { controlCommand } from './control.ts';
+import { runDashboard } from './dashboard.ts';
 import { runDescribe } from './describe.ts';
 import { runGet } from './get.ts';
 import { runLint } from './lint.ts';
@@ -28,6 +29,10 @@ export const COMMANDS: Readonly<Record<string, { run: Command; summary: string }
   pause: { run: controlCommand('pause'), summary: 'leave the canary as it is until resume' },
   resume: { run: controlCommand('resume'), summary: 'resume a paused canary' },
   retry: { run: controlCommand('retry'), summary: 'start the analysis of the current revision over' },
+  dashboard: {
+    run: runDashboard,
+    summary: 'the live web dashboard (--port 3100, --read-only, --auth token)',
+  },
 };
 
 /** The binary's help: the subcommands and how to run the controller. */
