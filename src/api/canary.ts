@@ -111,6 +111,17 @@ export const CanaryMetricCheckSchema = Type.Object({
   min: Type.Optional(Type.Number({ description: 'Lowest accepted value.' })),
   max: Type.Optional(Type.Number({ description: 'Highest accepted value.' })),
   baseline: Type.Optional(Type.Number({ description: "The primary's value, when compared with it." })),
+  method: Type.Optional(
+    Type.String({ description: 'The statistical comparison with the primary: compare.method.' }),
+  ),
+  test: Type.Optional(Type.String({ description: 'The test run: z or fisher.' })),
+  canarySamples: Type.Optional(Type.Number({ description: 'Requests counted for the canary.' })),
+  primarySamples: Type.Optional(Type.Number({ description: 'Requests counted for the primary.' })),
+  effect: Type.Optional(Type.Number({ description: "Canary minus primary, in the metric's unit." })),
+  effectInterval: Type.Optional(
+    Type.Array(Type.Number(), { description: 'The interval of effect at compare.confidence: low, high.' }),
+  ),
+  pValue: Type.Optional(Type.Number({ description: 'One-sided p-value of the canary being worse.' })),
   verdict: StringEnum(CHECK_VERDICTS, { description: 'How the check ended.' }),
   message: Type.Optional(Type.String({ description: 'Why it did not pass.' })),
   time: Timestamp,

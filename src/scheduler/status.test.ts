@@ -193,6 +193,25 @@ describe('the decision record', () => {
     assert.equal(status.metricChecks?.[0]?.message, 'Halt NaN');
   });
 
+  it("records a statistical comparison's evidence, leaving out what JSON cannot hold", () => {
+    const evidence = { method: 'proportion', canarySamples: 12, primarySamples: 3000 } as const;
+    const compared: MetricCheck = {
+      metric: 'request-success-rate',
+      ok: false,
+      verdict: 'Inconclusive',
+      message: 'Halt inconclusive',
+      provider: 'prometheus',
+      interval: '1m',
+      comparison: { ...evidence, test: 'fisher', effect: 1, effectInterval: [-Infinity, 2], pValue: 0.5 },
+    };
+    const [check] = recordMetricChecks([compared])(canary(), T0).metricChecks ?? [];
+    assert.deepEqual(
+      [check?.method, check?.test, check?.canarySamples, check?.primarySamples, check?.effect, check?.pValue],
+      ['proportion', 'fisher', 12, 3000, 1, 0.5],
+    );
+    assert.equal(check?.effectInterval, undefined);
+  });
+
   it('is dropped when a new run starts', () => {
     const status = recordMetricChecks([passed(99.5)])(canary(), T0);
     assert.equal(markRunStart()(canary(status), T1).metricChecks, undefined);

@@ -1,7 +1,7 @@
 // Status transitions as pure functions of the current status: what Flagger's setStatusPhase, SyncStatus and
 // friends write (pkg/canary/status.go). The status writer applies them to a fresh read of the Canary.
 import type { Canary, CanaryCondition, CanaryMetricCheck, CanaryStatus } from '../api/canary.ts';
-import type { MetricCheck } from '../metrics/types.ts';
+import type { ComparisonFacts, MetricCheck } from '../metrics/types.ts';
 import type { ObjectMeta } from '../api/object-meta.ts';
 import { PROMOTED_CONDITION, promotedCondition, type CanaryPhase } from '../api/phases.ts';
 import type { Revision } from '../targets/types.ts';
@@ -88,6 +88,17 @@ export function markRunStart(): StatusChange {
 /** How many metric checks the decision record keeps by default. */
 export const METRIC_CHECK_HISTORY = 10;
 
+/** A statistical comparison's evidence as status fields; JSON has no NaN or infinity, so those are left out. */
+function comparisonRecord(facts: ComparisonFacts | undefined): Partial<CanaryMetricCheck> {
+  if (facts === undefined) return {};
+  const { effectInterval, ...rest } = facts;
+  const finite = Object.entries(rest).filter(([, v]) => typeof v === 'string' || Number.isFinite(v));
+  return {
+    ...Object.fromEntries(finite),
+    ...(effectInterval?.every(Number.isFinite) === true && { effectInterval }),
+  };
+}
+
 /**
  * Extension: appends checks to the decision record (status.metricChecks), keeping the newest `limit`. Queries are
  * stored with their whitespace collapsed, so that the record reads well in `kubectl get canary -o yaml`.
@@ -109,6 +120,7 @@ export function recordMetricChecks(
         ...(min !== undefined && { min }),
         ...(max !== undefined && { max }),
         ...(baseline !== undefined && Number.isFinite(baseline) && { baseline }),
+        ...comparisonRecord(check.comparison),
         verdict,
         ...(!check.ok && { message: check.message }),
         time: now,

@@ -120,4 +120,55 @@ describe('metrics compared with the primary on a real Prometheus', () => {
       /^Halt quiet\.compare advancement request-success-rate inconclusive: [\d.e+]+ samples for quiet, [\d.e+]+ for quiet-primary, 100 needed$/,
     );
   });
+
+  describe('with method proportion (significance tests on the request counts)', () => {
+    const proportion = (minEffect?: number): CanaryMetric => ({
+      name: 'request-success-rate',
+      thresholdRange: { min: 90 },
+      compare: { method: 'proportion', sampleQuery: REQUESTS, ...(minEffect !== undefined && { minEffect }) },
+    });
+
+    /** The check once the window holds enough requests to judge (Prometheus starts with few). */
+    async function settled(target: string, metric: CanaryMetric): Promise<MetricCheck> {
+      let result: MetricCheck | undefined;
+      await waitFor(
+        async () => {
+          result = await check(target, metric);
+          return result.verdict !== 'Inconclusive';
+        },
+        60_000,
+        `${target} still inconclusive`,
+      );
+      assert.ok(result);
+      return result;
+    }
+
+    it('fails a degraded canary, with the evidence in the check', async () => {
+      // Powered for a 2% drop (99.5 -> 97.5), the test waits for about 450 requests a side, where 95 is clear.
+      const result = await settled('worse', proportion(2));
+      assert.equal(result.verdict, 'Failed', messageOf(result));
+      assert.match(
+        messageOf(result),
+        /^Halt worse\.compare advancement request-success-rate 95(\.\d\d?)? is worse than the primary's 99\.\d\d? \(p=[\d.e-]+ < 0\.05, (z|fisher) test\)$/,
+      );
+      const { comparison } = result;
+      assert.ok(comparison?.effect !== undefined && comparison.effect < -3, JSON.stringify(comparison));
+      assert.ok((comparison.pValue ?? 1) < 0.05);
+    });
+
+    it('passes an equal canary once both sides have enough requests', async () => {
+      const result = await settled('same', proportion());
+      assert.equal(result.verdict, 'Passed', messageOf(result));
+      assert.ok((result.comparison?.canarySamples ?? 0) > 0 && (result.comparison?.pValue ?? 0) > 0.05);
+    });
+
+    it('is inconclusive on a starved canary, and says how many more requests it needs', async () => {
+      const result = await check('quiet', proportion(10));
+      assert.equal(result.verdict, 'Inconclusive');
+      assert.match(
+        messageOf(result),
+        /^Halt quiet\.compare advancement request-success-rate inconclusive: \d+ requests for quiet, \d+ for quiet-primary; need about \d+ more requests$/,
+      );
+    });
+  });
 });

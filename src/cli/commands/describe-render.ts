@@ -45,6 +45,25 @@ export function rangeText(check: Pick<CanaryMetricCheck, 'min' | 'max'>): string
   return '-';
 }
 
+/**
+ * A statistical comparison's evidence: method and test, requests on each side (canary/primary), the effect with
+ * its interval, and the p-value; '' for other checks.
+ */
+export function comparisonText(check: CanaryMetricCheck): string {
+  if (check.method === undefined) return '';
+  const short = (n: number): string => String(Number(n.toPrecision(3)));
+  const { test, canarySamples, primarySamples, effect, effectInterval: range, pValue } = check;
+  return [
+    `; ${check.method}${test === undefined ? '' : ` (${test})`}`,
+    ...(canarySamples !== undefined && primarySamples !== undefined
+      ? [` n ${String(canarySamples)}/${String(primarySamples)}`]
+      : []),
+    ...(effect !== undefined ? [`, effect ${short(effect)}`] : []),
+    ...(range?.length === 2 ? [` [${range.map(short).join(', ')}]`] : []),
+    ...(pValue !== undefined ? [`, p ${short(pValue)}`] : []),
+  ].join('');
+}
+
 const CHECK_COLUMNS: Column[] = [
   { header: 'AGE', align: 'right' },
   { header: 'METRIC', shrink: 'truncate' },
@@ -184,7 +203,7 @@ export function renderDescription(d: Description, options: RenderOptions): strin
     c.provider,
     { text: c.verdict, paint: verdictPaint(colors, c.verdict) },
     c.value === undefined ? '-' : String(c.value),
-    rangeText(c) + (c.baseline === undefined ? '' : ` (primary ${c.baseline})`),
+    rangeText(c) + (c.baseline === undefined ? '' : ` (primary ${c.baseline})`) + comparisonText(c),
     c.message ?? '',
   ]);
   const events = d.events.map(e => [

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CanaryAnalysis, CanaryStatus } from '../../api/canary.ts';
 import { testCanary } from '../../api/canary.fixture.ts';
-import { metricSummary, rangeText } from './describe-render.ts';
+import { comparisonText, metricSummary, rangeText } from './describe-render.ts';
 import { currentStep, stateOf } from './describe.ts';
 import { canaryColumns, canaryRow } from './get.ts';
 import { cellText, palette } from './table.ts';
@@ -81,6 +81,32 @@ describe('get rows', () => {
     assert.deepEqual(
       canaryColumns(true).map(c => c.header),
       ['NAMESPACE', 'NAME', 'PHASE', 'WEIGHT', 'FAILED', 'ITERATIONS', 'LAST TRANSITION'],
+    );
+  });
+});
+
+describe('comparison evidence', () => {
+  it('shows the method, both sample sizes, the effect with its interval and the p-value', () => {
+    const check = {
+      metric: 'request-success-rate',
+      provider: 'prometheus',
+      interval: '1m',
+      verdict: 'Failed' as const,
+      time: '2026-01-01T00:00:00Z',
+    };
+    assert.equal(comparisonText(check), '');
+    assert.equal(
+      comparisonText({
+        ...check,
+        method: 'proportion',
+        test: 'z',
+        canarySamples: 1200,
+        primarySamples: 1180,
+        effect: -4.5123,
+        effectInterval: [-5.7111, -3.3222],
+        pValue: 0.000012345,
+      }),
+      '; proportion (z) n 1200/1180, effect -4.51 [-5.71, -3.32], p 0.0000123',
     );
   });
 });
