@@ -5,6 +5,7 @@ import type { HttpMethod, KubeConfig } from '@kubernetes/client-node';
 import { RequestContext } from '@kubernetes/client-node';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fetch, type Dispatcher, type Response } from 'undici';
+import { readBody } from '../util/http.ts';
 import { errorFromResponse, isConflict, isNotFound, transportError, type StatusBody } from './errors.ts';
 import { TokenBucket, type RateLimit } from './rate-limiter.ts';
 import { ResourceResolver, type ResourceInfo } from './resources.ts';
@@ -73,6 +74,8 @@ interface RequestOptions {
   contentType?: string;
   accept?: string;
   what: string;
+  /** An answer that is a list page, whose size grows with the cluster: not bounded by MAX_OBJECT_BYTES. */
+  list?: true;
 }
 
 /** A running watch; abort() ends it and its done callback receives no error. */
@@ -171,6 +174,7 @@ export class KubeClient {
           },
           accept: accept(options.metadataOnly, 'PartialObjectMetadataList'),
           what: `list ${kind}`,
+          list: true,
         });
       for (const item of page.items ?? []) items.push({ apiVersion, kind, ...item });
       resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
@@ -419,9 +423,11 @@ export class KubeClient {
       throw transportError(err, options.what);
     }
     for (const listener of this.listeners) listener(method, response.status);
-    const text = await response.text().catch((err: unknown) => {
-      throw transportError(err, options.what);
-    });
+    const text = await readBody(response, options.list ? Infinity : MAX_OBJECT_BYTES).catch(
+      (err: unknown) => {
+        throw transportError(err, options.what);
+      },
+    );
     const parsed = parseBody(text);
     if (!response.ok)
       throw errorFromResponse(response.status, parsed as StatusBody | undefined, options.what);
@@ -459,6 +465,13 @@ function accept(
 
 /** Attempts of one request the server asks to retry later. */
 const MAX_ATTEMPTS = 5;
+
+/**
+ * Most bytes of an answer that is one object (or a discovery document). The API server takes at most 3 MiB of
+ * JSON per write, so a stored object is a few MiB at most; a server streaming without end is cut off here instead
+ * of filling memory until the request times out.
+ */
+export const MAX_OBJECT_BYTES = 16 * 1024 * 1024;
 
 /** How long the server asks to wait before a retry (capped at 10s), or undefined when it asks for none. */
 function retryAfterMs(response: {
