@@ -24,10 +24,13 @@ export type Handler = (request: RecordedRequest) => Reply;
 /** One accepted WebSocket connection, seen from the server. */
 export interface WsPeer {
   readonly request: RecordedRequest;
+  /** The connection, for a sender that waits for 'drain' or stops once it is closed. */
+  readonly socket: Duplex;
   /** Called with each text or binary message the client sends. */
   onMessage(listener: (data: Buffer, binary: boolean) => void): void;
-  sendText(text: string): void;
-  sendBinary(data: Uint8Array): void;
+  /** Each returns false when the socket buffers are full. */
+  sendText(text: string): boolean;
+  sendBinary(data: Uint8Array): boolean;
   close(code?: number): void;
 }
 
@@ -50,14 +53,7 @@ export class FakeApi {
     this.server.on('upgrade', (req, socket: Duplex) => {
       const recorded = this.record(req.method ?? 'GET', req.url ?? '/', req.headers, '');
       if (onWebSocket === undefined) return void socket.destroy();
-      const accept = createHash('sha1')
-        .update(`${String(req.headers['sec-websocket-key'])}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`)
-        .digest('base64');
-      socket.write(
-        'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
-          `Sec-WebSocket-Accept: ${accept}\r\n\r\n`,
-      );
-      onWebSocket(wsPeer(socket, recorded));
+      onWebSocket(acceptWebSocket(socket, recorded));
     });
   }
 
@@ -84,6 +80,18 @@ export class FakeApi {
 
 const OPCODE = { text: 0x1, binary: 0x2, close: 0x8 } as const;
 
+/** Completes the opening handshake of an upgrade request and returns the connection as a peer. */
+export function acceptWebSocket(socket: Duplex, request: RecordedRequest): WsPeer {
+  const accept = createHash('sha1')
+    .update(`${String(request.headers['sec-websocket-key'])}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`)
+    .digest('base64');
+  socket.write(
+    'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+      `Sec-WebSocket-Accept: ${accept}\r\n\r\n`,
+  );
+  return wsPeer(socket, request);
+}
+
 function wsPeer(socket: Duplex, request: RecordedRequest): WsPeer {
   const listeners: ((data: Buffer, binary: boolean) => void)[] = [];
   let pending = Buffer.alloc(0);
@@ -100,6 +108,7 @@ function wsPeer(socket: Duplex, request: RecordedRequest): WsPeer {
   socket.on('error', () => socket.destroy());
   return {
     request,
+    socket,
     onMessage: listener => listeners.push(listener),
     sendText: text => socket.write(frameBytes(OPCODE.text, Buffer.from(text))),
     sendBinary: data => socket.write(frameBytes(OPCODE.binary, Buffer.from(data))),
