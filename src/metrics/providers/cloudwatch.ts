@@ -1,16 +1,22 @@
 // The CloudWatch metrics provider, as Flagger's CloudWatchProvider queries it: the query is a JSON array of
 // MetricDataQuery objects sent to GetMetricData over the last 10 metric intervals (at most 20 data points), with
-// the AWS SDK's default credential chain in the template's region. The SDK client is injected (see
-// CloudWatchClient) so that the provider is tested without AWS.
+// the AWS SDK's default credential chain in the template's region. The SDK honours its usual endpoint settings
+// (AWS_ENDPOINT_URL_CLOUDWATCH, AWS_ENDPOINT_URL, a profile's endpoint_url): a VPC endpoint, or a local server in
+// tests. Unlike Flagger, a query has a deadline and reads a bounded answer: a hung endpoint or one that streams
+// without end would otherwise hold the canary's analysis (Go's SDK waits forever, the JS SDK 15 minutes).
+import { CloudWatch } from '@aws-sdk/client-cloudwatch';
+import type { Readable } from 'node:stream';
 import type { MetricTemplateProvider } from '../../api/metric-template.ts';
 import type { MetricsProvider } from '../types.ts';
-import { field } from '../../util/http.ts';
+import { excerpt, field, MAX_RESPONSE_BYTES, ResponseTooLargeError } from '../../util/http.ts';
 import { intervalMs, noValues } from './http-query.ts';
 
 // Flagger queries from now - 10 × interval to now, at most 20 data points, with 3 retries (4 attempts).
 const WINDOW_INTERVALS = 10;
 const MAX_DATAPOINTS = 20;
-export const CLOUDWATCH_MAX_ATTEMPTS = 4;
+const CLOUDWATCH_MAX_ATTEMPTS = 4;
+/** One query or health check, every attempt and the SDK's waits between them included. */
+export const CLOUDWATCH_TIMEOUT_MS = 10_000;
 
 export interface GetMetricDataInput {
   StartTime?: Date;
@@ -23,11 +29,7 @@ export interface GetMetricDataOutput {
   MetricDataResults?: { Values?: number[] }[];
 }
 
-/**
- * The one call the provider makes. The AWS SDK v3 aggregated client satisfies it:
- * `new CloudWatch({ region, maxAttempts: CLOUDWATCH_MAX_ATTEMPTS })` from `@aws-sdk/client-cloudwatch`, whose
- * service errors carry `$metadata.httpStatusCode`.
- */
+/** The one call the provider makes: the AWS SDK v3 client satisfies it (see cloudWatchClient). */
 export interface CloudWatchClient {
   getMetricData(
     input: GetMetricDataInput,
@@ -39,6 +41,7 @@ export interface CloudWatchOptions {
   client: CloudWatchClient;
   /** The metric interval in milliseconds. */
   intervalMs: number;
+  timeoutMs?: number;
   /** Clock seam for tests (epoch milliseconds). */
   now?: () => number;
 }
@@ -50,15 +53,11 @@ export class CloudWatchProvider implements MetricsProvider {
     this.options = options;
   }
 
-  /** `region` is required; `clientFor` builds the SDK client for it (credentials: the SDK's default chain). */
-  static fromTemplate(
-    provider: MetricTemplateProvider,
-    interval: string,
-    clientFor: (region: string) => CloudWatchClient,
-  ): CloudWatchProvider {
+  /** `region` is required; the SDK client of that region is built (see cloudWatchClient). */
+  static fromTemplate(provider: MetricTemplateProvider, interval: string): CloudWatchProvider {
     if (provider.region === undefined || provider.region === '') throw new Error('region not specified');
     const ms = intervalMs(interval);
-    return new CloudWatchProvider({ client: clientFor(provider.region), intervalMs: ms });
+    return new CloudWatchProvider({ client: cloudWatchClient(provider.region), intervalMs: ms });
   }
 
   async runQuery(query: string, signal?: AbortSignal): Promise<number> {
@@ -72,14 +71,9 @@ export class CloudWatchProvider implements MetricsProvider {
     };
     let output: GetMetricDataOutput;
     try {
-      output = await this.options.client.getMetricData(
-        input,
-        signal === undefined ? {} : { abortSignal: signal },
-      );
+      output = await this.getMetricData(input, signal);
     } catch (err) {
-      throw new Error(`error requesting cloudwatch: ${err instanceof Error ? err.message : String(err)}`, {
-        cause: err,
-      });
+      throw new Error(`error requesting cloudwatch: ${describeSdkFailure(err)}`, { cause: err });
     }
     return extractCloudWatchValue(output);
   }
@@ -91,18 +85,74 @@ export class CloudWatchProvider implements MetricsProvider {
   async isOnline(signal?: AbortSignal): Promise<boolean> {
     const input = { StartTime: new Date(0), EndTime: new Date(0), MetricDataQueries: [] };
     try {
-      await this.options.client.getMetricData(input, signal === undefined ? {} : { abortSignal: signal });
+      await this.getMetricData(input, signal);
       return true;
     } catch (err) {
       return field(field(err, '$metadata'), 'httpStatusCode') === 400;
     }
   }
+
+  /** The call within the deadline; running out of time throws a TimeoutError. */
+  private async getMetricData(input: GetMetricDataInput, signal?: AbortSignal): Promise<GetMetricDataOutput> {
+    const deadline = AbortSignal.timeout(this.options.timeoutMs ?? CLOUDWATCH_TIMEOUT_MS);
+    const abortSignal = signal === undefined ? deadline : AbortSignal.any([signal, deadline]);
+    try {
+      return await this.options.client.getMetricData(input, { abortSignal });
+    } catch (err) {
+      // The SDK reports any abort as "Request aborted".
+      if (deadline.aborted) throw deadline.reason;
+      throw err;
+    }
+  }
 }
 
-/** The first value of the first result, as Flagger reads it; none is NoValuesError. */
+/**
+ * The SDK client of a region, with Flagger's retries, the default credential chain and endpoint settings, and
+ * answers read up to MAX_RESPONSE_BYTES.
+ */
+export function cloudWatchClient(region: string): CloudWatchClient {
+  return new CloudWatch({ region, maxAttempts: CLOUDWATCH_MAX_ATTEMPTS, streamCollector: collectBounded });
+}
+
+/** The SDK's body reader, stopped (and the connection closed) beyond MAX_RESPONSE_BYTES. */
+async function collectBounded(stream: Readable): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_RESPONSE_BYTES) {
+      stream.destroy();
+      throw new ResponseTooLargeError(MAX_RESPONSE_BYTES);
+    }
+    chunks.push(chunk);
+  }
+  return new Uint8Array(Buffer.concat(chunks));
+}
+
+/**
+ * One line about a failed call: the SDK's message (its first line: a body it could not parse adds a second one
+ * about hidden fields; the bytes it quotes of such a body may be control characters) and the HTTP status and
+ * attempts when an answer came.
+ */
+function describeSdkFailure(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  if (err.name === 'TimeoutError') return 'timeout exceeded';
+  const text = excerpt((err.message.split('\n')[0] ?? '').replace(/\p{Cc}/gu, '\uFFFD'));
+  const status = field(field(err, '$metadata'), 'httpStatusCode');
+  if (typeof status !== 'number') return text;
+  const attempts = field(field(err, '$metadata'), 'attempts');
+  const tries = typeof attempts === 'number' && attempts > 1 ? ` after ${attempts} attempts` : '';
+  return `${text} (HTTP ${status}${tries})`;
+}
+
+/** The first value of the first result, as Flagger reads it; none is NoValuesError (quoting the answer's data). */
 export function extractCloudWatchValue(output: GetMetricDataOutput): number {
   const value = output.MetricDataResults?.[0]?.Values?.[0];
-  if (value === undefined) throw noValues(JSON.stringify(output));
+  if (value === undefined) {
+    // The SDK adds its own $metadata (status, attempts) to the output: not part of the answer.
+    const answer = Object.fromEntries(Object.entries(output).filter(([key]) => key !== '$metadata'));
+    throw noValues(JSON.stringify(answer));
+  }
   return value;
 }
 

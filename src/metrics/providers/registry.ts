@@ -3,8 +3,7 @@
 import type { MetricProviderType, MetricTemplateProvider } from '../../api/metric-template.ts';
 import type { ClusterConnection } from '../../kube/client.ts';
 import type { MetricsProvider } from '../types.ts';
-import { CloudWatch } from '@aws-sdk/client-cloudwatch';
-import { CLOUDWATCH_MAX_ATTEMPTS, CloudWatchProvider } from './cloudwatch.ts';
+import { CloudWatchProvider } from './cloudwatch.ts';
 import { DatadogProvider } from './datadog.ts';
 import { DynatraceProvider } from './dynatrace.ts';
 import { ExternalMetricsProvider } from './externalmetrics.ts';
@@ -54,12 +53,7 @@ export const METRICS_PROVIDERS: Record<MetricProviderType, MetricsProviderFactor
     SplunkProvider.fromTemplate(provider, credentials, interval),
   stackdriver: (_provider, credentials) => StackdriverProvider.fromTemplate(credentials),
   // The official SDK client, with its default credential chain (environment, web identity, instance role).
-  cloudwatch: (provider, _credentials, { interval }) =>
-    CloudWatchProvider.fromTemplate(
-      provider,
-      interval,
-      region => new CloudWatch({ region, maxAttempts: CLOUDWATCH_MAX_ATTEMPTS }),
-    ),
+  cloudwatch: (provider, _credentials, { interval }) => CloudWatchProvider.fromTemplate(provider, interval),
   keptn: (_provider, _credentials, { cluster, onWarning }) =>
     new KeptnProvider({
       kube: requireCluster('keptn', cluster),
