@@ -3,6 +3,7 @@ import {
   BUILTIN_METRICS,
   type CanaryAnalysis,
   type CanaryMetric,
+  type MetricComparison,
   type CanaryWebhook,
 } from './canary-analysis.ts';
 import { deploymentStrategy, maxWeight } from './defaults.ts';
@@ -158,6 +159,42 @@ function isBuiltinMetric(name: string): boolean {
   return (BUILTIN_METRICS as readonly string[]).includes(name);
 }
 
+/** compare.method proportion judges a percentage of the requests that compare.sampleQuery counts. */
+function proportionProblems(metric: CanaryMetric, counted: boolean, field: string): Problem[] {
+  return [
+    ...(counted
+      ? []
+      : [problem(`${field}.method`, 'proportion needs compare.sampleQuery to count the requests')]),
+    ...(metric.name === 'request-duration' && metric.templateRef === undefined
+      ? [problem(`${field}.method`, 'proportion needs a percentage of requests; request-duration is not one')]
+      : []),
+  ];
+}
+
+/** Fields of metric.compare that do nothing, or that a method cannot work without. */
+function comparisonProblems(metric: CanaryMetric, compare: MetricComparison, field: string): Problem[] {
+  const problems: Problem[] = [];
+  const counted = (compare.sampleQuery ?? '').trim() !== '';
+  if (compare.minSamples !== undefined && !counted) {
+    problems.push(problem(`${field}.minSamples`, 'needs compare.sampleQuery to count the samples'));
+  }
+  const statistical = compare.method !== undefined && compare.method !== 'tolerance';
+  for (const key of ['confidence', 'minEffect'] as const) {
+    if (compare[key] !== undefined && !statistical) {
+      problems.push(problem(`${field}.${key}`, 'applies to a statistical compare.method (proportion) only'));
+    }
+  }
+  for (const key of ['maxRelativeDegradation', 'maxAbsoluteDegradation'] as const) {
+    if (compare[key] !== undefined && statistical) {
+      problems.push(
+        problem(`${field}.${key}`, `applies to compare.method tolerance only, not ${String(compare.method)}`),
+      );
+    }
+  }
+  if (compare.method === 'proportion') problems.push(...proportionProblems(metric, counted, field));
+  return problems;
+}
+
 function metricProblems(metric: CanaryMetric, field: string): Problem[] {
   const problems = checkDuration(`${field}.interval`, metric.interval);
   const range = metric.thresholdRange;
@@ -166,9 +203,8 @@ function metricProblems(metric: CanaryMetric, field: string): Problem[] {
       problem(`${field}.thresholdRange`, `min (${range.min}) must not be greater than max (${range.max})`),
     );
   }
-  if (metric.compare?.minSamples !== undefined && (metric.compare.sampleQuery ?? '').trim() === '') {
-    problems.push(problem(`${field}.compare.minSamples`, 'needs compare.sampleQuery to count the samples'));
-  }
+  if (metric.compare !== undefined)
+    problems.push(...comparisonProblems(metric, metric.compare, `${field}.compare`));
   const usable =
     metric.templateRef !== undefined || isBuiltinMetric(metric.name) || (metric.query ?? '').trim() !== '';
   if (!usable) {
