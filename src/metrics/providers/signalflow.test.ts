@@ -64,7 +64,7 @@ describe('runComputation', () => {
     startMs: 1_000,
     stopMs: 601_000,
     startTimeoutMs: 5_000,
-    idleTimeoutMs: 5_000,
+    timeoutMs: 5_000,
     ...overrides,
   });
 
@@ -137,9 +137,38 @@ describe('runComputation', () => {
     );
   });
 
-  it('fails when the computation goes silent', async () => {
+  it('fails when the computation goes silent, or does not end in time', async () => {
     backend.script = () => undefined;
-    await assert.rejects(runComputation(request({ idleTimeoutMs: 20 })), /splunk signalflow timeout/);
+    await assert.rejects(
+      runComputation(request({ timeoutMs: 20 })),
+      /^Error: splunk signalflow timeout: the computation did not end$/,
+    );
+  });
+
+  it('stops reading a stream that never ends its channel beyond 10 MiB', async () => {
+    backend.script = (peer, execute) => {
+      const points = Array.from({ length: 1000 }, () => ({ type: 2, tsid: 1n, value: 1 }));
+      const message = dataMessage(execute.channel, points);
+      const send = () => {
+        while (!peer.socket.destroyed && peer.sendBinary(message));
+      };
+      peer.socket.on('drain', send);
+      send();
+    };
+    await assert.rejects(runComputation(request()), /^Error: splunk signalflow answer larger than 10 MiB$/);
+  });
+
+  it('refuses a single message beyond 10 MiB, and names an undecodable one', async () => {
+    backend.script = peer => peer.sendBinary(Buffer.alloc(11 * 1024 * 1024));
+    await assert.rejects(
+      runComputation(request()),
+      /^Error: splunk signalflow connection failed: lost, or a message larger than 10 MiB$/,
+    );
+    backend.script = peer => peer.sendBinary(Buffer.from([7, ...Buffer.alloc(24)]));
+    await assert.rejects(
+      runComputation(request()),
+      /^Error: splunk signalflow invalid message: unsupported SignalFlow binary message version 7$/,
+    );
   });
 
   it('fails when the stream cannot be reached, or on abort', async () => {

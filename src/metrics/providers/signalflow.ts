@@ -1,9 +1,12 @@
 // One SignalFlow computation over Splunk Observability's WebSocket API, as Flagger's client (signalflow-client-go)
 // runs it: connect to <stream URL>/connect, authenticate with the token, execute the program on one channel and
 // collect the data payloads until the channel ends. Data comes as binary messages (a 20-byte header, then a
-// timestamp, a count and 17-byte payloads), everything else as JSON text.
+// timestamp, a count and 17-byte payloads), everything else as JSON text. Unlike the Go client, the whole
+// computation has a deadline and a bounded size: a stream that never ends the channel would otherwise be read
+// (and kept) for as long as it sends.
 import { gunzipSync } from 'node:zlib';
-import { WebSocket } from 'undici';
+import { Agent, WebSocket } from 'undici';
+import { MAX_RESPONSE_BYTES } from '../../util/http.ts';
 
 /** A datapoint of one time series; payloads without a value are dropped, as Flagger does. */
 export interface DataPayload {
@@ -21,8 +24,8 @@ export interface ComputationRequest {
   stopMs: number;
   /** Limit for connecting, authenticating and starting the computation. */
   startTimeoutMs: number;
-  /** Limit between two messages once the computation runs. */
-  idleTimeoutMs: number;
+  /** Limit for the whole computation, from connecting to the end of its channel. */
+  timeoutMs: number;
   signal?: AbortSignal | undefined;
 }
 
@@ -33,26 +36,37 @@ const PAYLOAD_BYTES = 17;
 const FLAG_COMPRESSED = 0b01;
 const FLAG_JSON = 0b10;
 const DATA_MESSAGE = 5;
+const LIMIT_MIB = MAX_RESPONSE_BYTES / 1024 ** 2;
+
+// Refuses a single message beyond the limit before buffering it (undici's default is 128 MiB).
+let bounded: Agent | undefined;
+const boundedAgent = (): Agent =>
+  (bounded ??= new Agent({ webSocket: { maxPayloadSize: MAX_RESPONSE_BYTES } }));
 
 /** Runs the program and resolves with every payload of the channel, in the order received. */
 export function runComputation(request: ComputationRequest): Promise<DataPayload[]> {
   if (request.signal?.aborted === true) return Promise.reject(new Error('splunk signalflow query aborted'));
   return new Promise((resolve, reject) => {
     const payloads: DataPayload[] = [];
-    const socket = new WebSocket(`${request.streamUrl.replace(/\/+$/, '')}/connect`);
+    const socket = new WebSocket(`${request.streamUrl.replace(/\/+$/, '')}/connect`, {
+      dispatcher: boundedAgent(),
+    });
     socket.binaryType = 'arraybuffer';
     let settled = false;
-    let running = false;
-    let timer: NodeJS.Timeout | undefined;
-    const wait = (ms: number, what: string): void => {
-      clearTimeout(timer);
-      timer = setTimeout(() => finish(new Error(`splunk signalflow timeout: ${what}`)), ms);
-    };
-    const onAbort = (): void => finish(new Error('splunk signalflow query aborted'));
+    let opened = false;
+    let received = 0;
+    const fail = (what: string) => finish(new Error(`splunk signalflow ${what}`));
+    const startTimer = setTimeout(
+      () => fail('timeout: the computation did not start'),
+      request.startTimeoutMs,
+    );
+    const endTimer = setTimeout(() => fail('timeout: the computation did not end'), request.timeoutMs);
+    const onAbort = (): void => fail('query aborted');
     const finish = (outcome: Error | undefined): void => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      clearTimeout(startTimer);
+      clearTimeout(endTimer);
       request.signal?.removeEventListener('abort', onAbort);
       socket.close(1000);
       if (outcome === undefined) resolve(payloads);
@@ -62,34 +76,47 @@ export function runComputation(request: ComputationRequest): Promise<DataPayload
       const step = textStep(message);
       if (step === 'authenticated') {
         socket.send(JSON.stringify(executeRequest(request)));
-        running = true;
-        wait(request.idleTimeoutMs, 'no message from the computation');
+        clearTimeout(startTimer);
       } else if (step === 'end') finish(undefined);
       else if (step instanceof Error) finish(step);
     };
     request.signal?.addEventListener('abort', onAbort, { once: true });
-    wait(request.startTimeoutMs, 'the computation did not start');
-    socket.addEventListener('open', () =>
-      socket.send(JSON.stringify({ type: 'authenticate', token: request.token })),
-    );
+    socket.addEventListener('open', () => {
+      opened = true;
+      socket.send(JSON.stringify({ type: 'authenticate', token: request.token }));
+    });
     socket.addEventListener('message', event => {
+      if (settled) return;
+      received += messageBytes(event.data);
+      if (received > MAX_RESPONSE_BYTES) {
+        fail(`answer larger than ${LIMIT_MIB} MiB`);
+        return;
+      }
       try {
-        // Like the Go client's read deadline: once the computation runs, any message shows it is alive.
-        if (running) timer?.refresh();
         const decoded = decodeMessage(event.data);
         if (decoded.kind === 'json') onJson(decoded.message);
         else if (decoded.channel === CHANNEL) payloads.push(...decoded.payloads);
       } catch (err) {
-        finish(err instanceof Error ? err : new Error(String(err)));
+        fail(`invalid message: ${err instanceof Error ? err.message : String(err)}`);
       }
     });
-    socket.addEventListener('error', () => finish(new Error('splunk signalflow connection failed')));
-    socket.addEventListener('close', event =>
-      finish(
-        new Error(`splunk signalflow connection closed before the computation ended (code ${event.code})`),
+    // undici says nothing of why (the status of a refused upgrade, a message over the limit): only when.
+    socket.addEventListener('error', () =>
+      fail(
+        opened
+          ? `connection failed: lost, or a message larger than ${LIMIT_MIB} MiB`
+          : 'connection failed: the WebSocket was not opened (unreachable, or an answer other than 101)',
       ),
     );
+    socket.addEventListener('close', event =>
+      fail(`connection closed before the computation ended (code ${event.code})`),
+    );
   });
+}
+
+function messageBytes(data: unknown): number {
+  if (typeof data === 'string') return Buffer.byteLength(data);
+  return data instanceof ArrayBuffer ? data.byteLength : 0;
 }
 
 /** Flagger's execute request: its fields exactly as signalflow-client-go serializes them. */

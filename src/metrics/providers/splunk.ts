@@ -11,8 +11,8 @@ import { runComputation } from './signalflow.ts';
 
 // Flagger queries from now - 10 × interval to now.
 const WINDOW_INTERVALS = 10;
-/** signalflow-client-go's read deadline, the limit between two messages of a running computation. */
-export const SIGNALFLOW_IDLE_TIMEOUT_MS = 60_000;
+/** The whole computation, connection to end of channel (signalflow-client-go allows 60s between two messages). */
+export const SIGNALFLOW_TIMEOUT_MS = 60_000;
 
 export interface SplunkOptions {
   /** The REST API (https://api.<realm>.signalfx.com) or the stream (wss://stream.<realm>.signalfx.com) URL. */
@@ -22,7 +22,6 @@ export interface SplunkOptions {
   intervalMs: number;
   /** Limit for the health check, and for connecting to SignalFlow and starting the computation. */
   timeoutMs?: number;
-  idleTimeoutMs?: number;
   /** Clock seam for tests (epoch milliseconds). */
   now?: () => number;
 }
@@ -72,7 +71,7 @@ export class SplunkProvider implements MetricsProvider {
       startMs: now - WINDOW_INTERVALS * Math.trunc(this.options.intervalMs),
       stopMs: now,
       startTimeoutMs: this.options.timeoutMs ?? HTTP_TIMEOUT_MS,
-      idleTimeoutMs: this.options.idleTimeoutMs ?? SIGNALFLOW_IDLE_TIMEOUT_MS,
+      timeoutMs: SIGNALFLOW_TIMEOUT_MS,
       signal,
     });
     const last = payloads.at(-1);
