@@ -106,6 +106,15 @@ describe('StackdriverProvider', () => {
     assert.equal(await provider().runQuery('q'), 7);
   });
 
+  it('gives up within its deadline on empty pages without end', async () => {
+    reply = () => ({ body: { timeSeriesData: [], nextPageToken: 'again' } });
+    await assert.rejects(
+      provider({ timeoutMs: 300 }).runQuery('q'),
+      /^Error: stackdriver request failed: timeout exceeded$/,
+    );
+    assert.ok(queries().length > 1, 'read on past empty pages until then');
+  });
+
   it('is NoValuesError without a series, a point or a value', async () => {
     for (const body of [{}, { timeSeriesData: [] }, { timeSeriesData: [{ pointData: [] }] }, points()]) {
       reply = () => ({ body });

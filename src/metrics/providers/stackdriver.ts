@@ -7,7 +7,7 @@ import { createSign } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Dispatcher } from 'undici';
 import type { MetricsProvider } from '../types.ts';
-import { endpoint, field, getJson, httpAddress, type HttpQuery } from '../../util/http.ts';
+import { endpoint, field, getJson, httpAddress, HTTP_TIMEOUT_MS, type HttpQuery } from '../../util/http.ts';
 import { credential, noValues } from './http-query.ts';
 
 export const MONITORING_API = 'https://monitoring.googleapis.com';
@@ -68,13 +68,16 @@ export class StackdriverProvider implements MetricsProvider {
     });
   }
 
+  /** The token and every page share one deadline: an API that hands out empty pages without end stops there. */
   async runQuery(query: string, signal?: AbortSignal): Promise<number> {
+    const deadline = AbortSignal.timeout(this.options.timeoutMs ?? HTTP_TIMEOUT_MS);
+    const bounded = signal === undefined ? deadline : AbortSignal.any([signal, deadline]);
     let json: unknown;
     let body: string;
     let pageToken: unknown;
     // The Go iterator behind Flagger's it.Next() skips empty pages, so an empty page with a next one reads on.
     do {
-      ({ json, body } = await getJson(await this.queryRequest(query, pageToken, signal)));
+      ({ json, body } = await getJson(await this.queryRequest(query, pageToken, bounded)));
       pageToken = field(json, 'nextPageToken');
     } while (emptyPage(json) && typeof pageToken === 'string' && pageToken !== '');
     return extractStackdriverValue(json, body);
