@@ -9,10 +9,13 @@ class FakeKube implements KeptnKube {
   readonly calls: string[] = [];
   onGet: (object: KubeObject, reads: number) => KubeObject = object => object;
   failDelete = false;
+  /** Calls that never answer, as from an API server that hangs. */
+  hangs = false;
   private reads = 0;
 
   get(ref: ObjectRef): Promise<KubeObject> {
     this.calls.push(`get ${ref.kind} ${key(ref)}`);
+    if (this.hangs) return new Promise(() => undefined);
     const object = this.objects.get(`${ref.kind}/${key(ref)}`);
     if (object === undefined) return Promise.reject(new Error(`${ref.kind} "${ref.name}" not found`));
     return Promise.resolve(this.onGet(object, ++this.reads));
@@ -21,6 +24,7 @@ class FakeKube implements KeptnKube {
   create(object: KubeObject): Promise<KubeObject> {
     const ref = { name: object.metadata?.name ?? '', namespace: object.metadata?.namespace ?? '' };
     this.calls.push(`create ${object.kind ?? ''} ${key(ref)}`);
+    if (this.hangs) return new Promise(() => undefined);
     this.objects.set(`${object.kind ?? ''}/${key(ref)}`, object);
     return Promise.resolve(object);
   }
@@ -40,7 +44,7 @@ class FakeKube implements KeptnKube {
 
 const key = (ref: { namespace?: string; name: string }) => `${ref.namespace ?? ''}/${ref.name}`;
 const withStatus = (object: KubeObject, status: object): KubeObject => ({ ...object, status }) as KubeObject;
-const provider = (kube: FakeKube, extra: { analysisTimeoutMs?: number; onCleanupError?: () => void } = {}) =>
+const provider = (kube: FakeKube, extra: { timeoutMs?: number; onCleanupError?: () => void } = {}) =>
   new KeptnProvider({ kube, pollMs: 1, ...extra });
 
 describe('KeptnProvider: KeptnMetric', () => {
@@ -65,10 +69,33 @@ describe('KeptnProvider: KeptnMetric', () => {
       provider(kube).runQuery('keptnmetric/test/m'),
       /^Error: could not retrieve KeptnMetric - no value found in resource test\/m$/,
     );
+    kube.objects.set('KeptnMetric/test/m', 'not json' as unknown as KubeObject);
+    await assert.rejects(
+      provider(kube).runQuery('keptnmetric/test/m'),
+      /^Error: could not retrieve KeptnMetric test\/m: the answer is not a KeptnMetric$/,
+    );
     kube.objects.set('KeptnMetric/test/m', { kind: 'KeptnMetric', status: { value: 'high' } } as KubeObject);
     await assert.rejects(
       provider(kube).runQuery('keptnmetric/test/m'),
       /could not parse value of KeptnMetric test\/m/,
+    );
+  });
+});
+
+describe('KeptnProvider: deadline', () => {
+  it('fails a query at its deadline when the API server does not answer', async t => {
+    const kube = new FakeKube();
+    kube.hangs = true;
+    // A hung API server's socket keeps the process alive; the deadline's own timer does not.
+    const socket = setInterval(() => undefined, 1_000);
+    t.after(() => clearInterval(socket));
+    await assert.rejects(
+      provider(kube, { timeoutMs: 20 }).runQuery('keptnmetric/test/m'),
+      /^Error: could not retrieve KeptnMetric test\/m: timeout exceeded$/,
+    );
+    await assert.rejects(
+      provider(kube, { timeoutMs: 20 }).runQuery('analysis/test/slo'),
+      /^Error: could not create Keptn Analysis test\/slo: timeout exceeded$/,
     );
   });
 });
@@ -112,7 +139,7 @@ describe('KeptnProvider: Analysis', () => {
     const kube = new FakeKube();
     kube.onGet = object => withStatus(object, { state: 'Completed' });
     await assert.rejects(
-      provider(kube, { analysisTimeoutMs: 20 }).runQuery('analysis/test/slo'),
+      provider(kube, { timeoutMs: 20 }).runQuery('analysis/test/slo'),
       /^Error: encountered timeout while waiting for Keptn Analysis test\/slo to be finished$/,
     );
     assert.match(kube.calls.at(-1)!, /^delete Analysis /);

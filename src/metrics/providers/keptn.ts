@@ -1,6 +1,7 @@
 // The Keptn metrics provider, as Flagger's KeptnProvider reads Keptn's metrics.keptn.sh/v1beta1 objects through the
 // controller's own API connection: a KeptnMetric's status.value, or the verdict of an Analysis created for the
-// check (1 when it passed, else 0), polled until Keptn completes it and then deleted.
+// check (1 when it passed, else 0), polled until Keptn completes it and then deleted. Each query has one deadline,
+// API calls included: the API client's own limits (30s a request, retries of 429s) would hold the check longer.
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeObject, ObjectRef } from '../../kube/types.ts';
@@ -9,8 +10,8 @@ import { field } from '../../util/http.ts';
 import { parseGoFloat } from './prometheus.ts';
 
 const API_VERSION = 'metrics.keptn.sh/v1beta1';
-// Flagger gives Keptn 10s to evaluate an Analysis and looks every second.
-export const KEPTN_ANALYSIS_TIMEOUT_MS = 10_000;
+// Flagger gives Keptn 10s to evaluate an Analysis and looks every second; here the 10s bound every query.
+export const KEPTN_TIMEOUT_MS = 10_000;
 export const KEPTN_POLL_MS = 1_000;
 const FORMAT = '<keptnmetric|analysis>/<namespace>/<resourceName>/<duration>/<arguments>';
 
@@ -23,7 +24,8 @@ export interface KeptnKube {
 
 export interface KeptnOptions {
   kube: KeptnKube;
-  analysisTimeoutMs?: number;
+  /** The whole query: reading a KeptnMetric, or creating, waiting for and deleting an Analysis. */
+  timeoutMs?: number;
   pollMs?: number;
   /** Told when a finished Analysis cannot be deleted (Flagger logs it and returns the verdict). */
   onCleanupError?: (name: string, err: unknown) => void;
@@ -43,7 +45,16 @@ export class KeptnProvider implements MetricsProvider {
 
   runQuery(query: string, signal?: AbortSignal): Promise<number> {
     const parsed = parseKeptnQuery(query);
-    return parsed.kind === 'KeptnMetric' ? this.metricValue(parsed) : this.analysisVerdict(parsed, signal);
+    const deadline = AbortSignal.timeout(this.options.timeoutMs ?? KEPTN_TIMEOUT_MS);
+    const bounded = signal === undefined ? deadline : AbortSignal.any([signal, deadline]);
+    const value =
+      parsed.kind === 'KeptnMetric'
+        ? this.metricValue(parsed, bounded)
+        : this.analysisVerdict(parsed, bounded);
+    // The caller's abort is passed on as it came, not as a failure of the step it stopped.
+    return value.catch((err: unknown) => {
+      throw signal?.aborted === true ? (signal.reason as Error) : err;
+    });
   }
 
   /** Always true, as in Flagger. */
@@ -51,12 +62,17 @@ export class KeptnProvider implements MetricsProvider {
     return Promise.resolve(true);
   }
 
-  private async metricValue({ namespace, name }: KeptnQuery): Promise<number> {
+  private async metricValue({ namespace, name }: KeptnQuery, deadline: AbortSignal): Promise<number> {
     let metric: KubeObject;
     try {
-      metric = await this.options.kube.get({ apiVersion: API_VERSION, kind: 'KeptnMetric', namespace, name });
+      const ref = { apiVersion: API_VERSION, kind: 'KeptnMetric', namespace, name };
+      metric = await within(this.options.kube.get(ref), deadline);
     } catch (err) {
       throw new Error(`could not retrieve KeptnMetric ${namespace}/${name}: ${message(err)}`, { cause: err });
+    }
+    // The API client hands on an answer that is not JSON as text: no KeptnMetric to read a value from.
+    if (field(metric, 'kind') !== 'KeptnMetric') {
+      throw new Error(`could not retrieve KeptnMetric ${namespace}/${name}: the answer is not a KeptnMetric`);
     }
     const value = field(field(metric, 'status'), 'value');
     // Like Flagger, a metric not yet measured is a plain error, not "no values found".
@@ -74,12 +90,10 @@ export class KeptnProvider implements MetricsProvider {
 
   private async analysisVerdict(
     query: Extract<KeptnQuery, { kind: 'Analysis' }>,
-    signal: AbortSignal | undefined,
+    deadline: AbortSignal,
   ): Promise<number> {
     const { kube } = this.options;
     const { namespace, name } = query;
-    const deadline = AbortSignal.timeout(this.options.analysisTimeoutMs ?? KEPTN_ANALYSIS_TIMEOUT_MS);
-    const wait = signal === undefined ? deadline : AbortSignal.any([signal, deadline]);
     // Flagger names each Analysis after its definition plus six characters of a UUID.
     const ref = {
       apiVersion: API_VERSION,
@@ -94,7 +108,7 @@ export class KeptnProvider implements MetricsProvider {
       spec: { analysisDefinition: { name }, timeframe: { recent: query.duration }, args: query.args },
     };
     try {
-      await kube.create(analysis);
+      await within(kube.create(analysis), deadline);
     } catch (err) {
       throw new Error(`could not create Keptn Analysis ${namespace}/${name}: ${message(err)}`, {
         cause: err,
@@ -103,23 +117,24 @@ export class KeptnProvider implements MetricsProvider {
     try {
       for (;;) {
         try {
-          await sleep(this.options.pollMs ?? KEPTN_POLL_MS, undefined, { signal: wait });
+          await sleep(this.options.pollMs ?? KEPTN_POLL_MS, undefined, { signal: deadline });
         } catch (err) {
-          if (signal?.aborted === true) throw err;
           const text = `encountered timeout while waiting for Keptn Analysis ${namespace}/${name} to be finished`;
           throw new Error(text, { cause: err });
         }
-        const verdict = analysisPassed(await this.current(ref, name));
+        const verdict = analysisPassed(await this.current(ref, name, deadline));
         if (verdict !== undefined) return verdict ? 1 : 0;
       }
     } finally {
-      await kube.delete(ref).catch((err: unknown) => this.options.onCleanupError?.(ref.name, err));
+      // Waited for while the deadline allows; a slower deletion goes on without the check.
+      const deleted = kube.delete(ref).catch((err: unknown) => this.options.onCleanupError?.(ref.name, err));
+      await within(deleted, deadline).catch(() => undefined);
     }
   }
 
-  private async current(ref: ObjectRef, definition: string): Promise<KubeObject> {
+  private async current(ref: ObjectRef, definition: string, deadline: AbortSignal): Promise<KubeObject> {
     try {
-      return await this.options.kube.get(ref);
+      return await within(this.options.kube.get(ref), deadline);
     } catch (err) {
       const what = `${ref.namespace ?? ''}/${definition}`;
       throw new Error(`could not check status of created Keptn Analysis ${what}: ${message(err)}`, {
@@ -127,6 +142,19 @@ export class KeptnProvider implements MetricsProvider {
       });
     }
   }
+}
+
+/**
+ * The call's outcome, or the deadline's reason once it passes. The call itself cannot be cancelled: it ends in
+ * the background within the API client's own limits.
+ */
+function within<T>(call: Promise<T>, deadline: AbortSignal): Promise<T> {
+  if (deadline.aborted) return Promise.reject(deadline.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(deadline.reason as Error);
+    deadline.addEventListener('abort', onAbort, { once: true });
+    void call.then(resolve, reject).finally(() => deadline.removeEventListener('abort', onAbort));
+  });
 }
 
 /** The verdict of a Completed Analysis; undefined while Keptn has not completed it (or set no verdict). */
@@ -158,5 +186,6 @@ export function parseKeptnQuery(query: string): KeptnQuery {
 }
 
 function message(err: unknown): string {
+  if (err instanceof Error && err.name === 'TimeoutError') return 'timeout exceeded';
   return err instanceof Error ? err.message : String(err);
 }
