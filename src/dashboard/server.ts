@@ -40,6 +40,8 @@ const SECURITY_HEADERS = {
   'Referrer-Policy': 'no-referrer',
   'Cache-Control': 'no-store',
 };
+/** Host names the local dashboard answers to. */
+const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
 /** A comment line keeps idle event streams open through proxies. */
 const KEEPALIVE_MS = 25_000;
 
@@ -86,6 +88,13 @@ export class Dashboard {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
+      // A page of another site that rebinds its name to 127.0.0.1 is same-origin with itself, not with us.
+      if (
+        this.options.auth === 'local' &&
+        !LOOPBACK_NAMES.has(new URL(`http://${req.headers.host ?? ''}`).hostname)
+      ) {
+        throw new HttpError(421, 'the local dashboard answers to localhost or 127.0.0.1 only');
+      }
       const url = new URL(req.url ?? '/', 'http://dashboard');
       const file = req.method === 'GET' ? STATIC[url.pathname] : undefined;
       if (file !== undefined) {

@@ -3,6 +3,7 @@
 // viewer's RBAC decides what they see (TokenReview + SubjectAccessReview); --read-only shows no actions.
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fetch } from 'undici';
@@ -203,6 +204,17 @@ describe('dashboard in a browser on a real control plane', () => {
       headers: { 'X-Flagger-Dashboard': '1' },
     });
     assert.equal(response.status, 403);
+    const rebound = await new Promise<number>((resolve, reject) => {
+      const { port } = new URL(url);
+      httpGet(
+        { host: '127.0.0.1', port, path: '/api/fleet', headers: { Host: `evil.example:${port}` } },
+        res => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      ).on('error', reject);
+    });
+    assert.equal(rebound, 421, 'a rebound host name is refused');
     await page.close();
   });
 });
