@@ -75,6 +75,23 @@ describe('compareWithPrimary', () => {
     assert.equal(primarySide(canary).metadata.name, 'podinfo', 'the canary keeps its own name');
   });
 
+  it('judges by a proportion test with method proportion, and cannot without a sample query', async () => {
+    const metric = { name: 'errors', compare: { method: 'proportion', sampleQuery: 'q' } } as const;
+    const sides = (samples: number | undefined) => ({
+      check: () => Promise.resolve(passed(0.5)),
+      samples: () => Promise.resolve(samples),
+    });
+    const worse = await compareWithPrimary(canary, metric, passed(5), sides(2000));
+    assert.equal(worse.verdict, 'Failed');
+    assert.deepEqual([worse.comparison?.method, worse.comparison?.test], ['proportion', 'z']);
+    assert.match(
+      worse.message,
+      /^Halt podinfo\.test advancement errors 5 is worse than the primary's 0\.5 \(p=[\d.e-]+ < 0\.05, z test\)$/,
+    );
+    const uncounted = await compareWithPrimary(canary, metric, passed(5), sides(undefined));
+    assert.equal(uncounted.verdict, 'Error');
+  });
+
   it('is inconclusive without a primary value, and an error when counting samples fails', async () => {
     const metric = { name: 'errors', compare: { sampleQuery: 'q', minSamples: 10 } };
     const noPrimary = await compareWithPrimary(canary, metric, passed(1), {
