@@ -5,15 +5,17 @@
 // grows); a notifier or event webhook that is down or hangs never holds a release up. Every case runs at once.
 import assert from 'node:assert/strict';
 import { after, before, describe, it, type TestContext } from 'node:test';
-import type { Canary, CanaryAnalysis, CanaryWebhook } from '../../src/api/canary.ts';
+import type { Canary, CanaryAnalysis } from '../../src/api/canary.ts';
 import { webhookTimeoutMs } from '../../src/api/defaults.ts';
 import { API_VERSION } from '../../src/api/crds.ts';
+import type { MetricTemplateProvider } from '../../src/api/metric-template.ts';
 import type { CoreEvent, Deployment } from '../../src/kube/types.ts';
 import { MAX_RESPONSE_BYTES } from '../../src/util/http.ts';
-import { BadServer, type Behaviour, type BadRequest } from '../harness/bad-server.ts';
+import { BadServer, type BadRequest } from '../harness/bad-server.ts';
 import { eventually, useCluster } from '../harness/cluster.ts';
 import { getCanary, useController } from '../harness/controller.ts';
 import { podinfoCanary, podinfoDeployment, setImage } from '../harness/workloads.ts';
+import { hookCases, json, metricCases, promSample, TIMED_OUT } from './provider-fault-cases.ts';
 
 /** Flagger's timeout of the HTTP metric providers and notifiers. */
 const PROVIDER_TIMEOUT_MS = 5_000;
@@ -23,141 +25,7 @@ const SLACK_MS = 10_000;
 const SOCKET_BUFFERS = 32 * 1024 * 1024;
 const PODINFO = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' };
 const ANALYSIS = { interval: '1s', threshold: 2, stepWeight: 50, maxWeight: 50, metrics: [] };
-
-const json = (value: unknown) => JSON.stringify(value);
-const promSample = (value: string) =>
-  json({ status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [1, value] }] } });
-const garbage = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 131 + 7) % 256));
-
-interface MetricCase {
-  name: string;
-  type: 'prometheus' | 'graphite';
-  behaviour: Behaviour | 'refused';
-  message: RegExp;
-  /** Reading the endless body may also outlast the timeout on a loaded machine: either bounds the check. */
-  orTimeout?: true;
-}
-
-const TIMED_OUT = 'timeout exceeded$';
-
-const metricCases: MetricCase[] = [
-  {
-    name: 'prom-refused',
-    type: 'prometheus',
-    behaviour: 'refused',
-    message: /Get "[^"]+": connect ECONNREFUSED/,
-  },
-  { name: 'prom-hang', type: 'prometheus', behaviour: { kind: 'hang' }, message: /": timeout exceeded$/ },
-  {
-    name: 'prom-trickle',
-    type: 'prometheus',
-    behaviour: { kind: 'trickle' },
-    message: /": timeout exceeded$/,
-  },
-  {
-    name: 'prom-loop',
-    type: 'prometheus',
-    behaviour: { kind: 'answer', status: 302, headers: { location: '/prom-loop/api/v1/query' } },
-    message: /redirect count exceeded/,
-  },
-  {
-    name: 'prom-503',
-    type: 'prometheus',
-    behaviour: { kind: 'answer', status: 503, body: 'x'.repeat(1024 * 1024) },
-    message: /error response: x+\.\.\. \(\d+ more characters\)$/,
-  },
-  {
-    name: 'prom-garbage',
-    type: 'prometheus',
-    behaviour: { kind: 'answer', status: 200, body: garbage },
-    message: /error unmarshaling result: /,
-  },
-  {
-    name: 'prom-nan',
-    type: 'prometheus',
-    behaviour: { kind: 'answer', status: 200, body: promSample('NaN') },
-    message: /^Halt advancement no values found for custom metric: probe: no values found$/,
-  },
-  {
-    name: 'prom-inf',
-    type: 'prometheus',
-    behaviour: { kind: 'answer', status: 200, body: promSample('+Inf') },
-    message: /^Halt podinfo\.\S+ advancement probe \+Inf is not a finite number$/,
-  },
-  {
-    name: 'prom-endless',
-    type: 'prometheus',
-    behaviour: { kind: 'endless' },
-    message: /larger than 10 MiB$/,
-    orTimeout: true,
-  },
-  {
-    name: 'graphite-hang',
-    type: 'graphite',
-    behaviour: { kind: 'hang' },
-    message: /^Metric query failed for probe: graphite request failed: timeout exceeded$/,
-  },
-  {
-    name: 'graphite-endless',
-    type: 'graphite',
-    behaviour: { kind: 'endless' },
-    message: /larger than 10 MiB$/,
-    orTimeout: true,
-  },
-  {
-    name: 'graphite-nan',
-    type: 'graphite',
-    behaviour: { kind: 'answer', status: 200, body: json([{ target: 'x', datapoints: [['NaN', 1]] }]) },
-    message: /advancement probe NaN is not a finite number$/,
-  },
-  {
-    name: 'graphite-html',
-    type: 'graphite',
-    behaviour: { kind: 'answer', status: 200, body: '<html>maintenance</html>' },
-    message: /graphite error unmarshaling result: .*'<html>maintenance<\/html>'$/,
-  },
-];
-
-interface HookCase {
-  name: string;
-  hook: Pick<CanaryWebhook, 'type' | 'timeout' | 'retries'>;
-  behaviour: Behaviour;
-  message: RegExp;
-  /** Attempts per failed check. */
-  attempts: number;
-}
-
-const hookCases: HookCase[] = [
-  {
-    name: 'pre-hang',
-    hook: { type: 'pre-rollout', timeout: '1s' },
-    behaviour: { kind: 'hang' },
-    message: /pre-rollout check hook failed POST \S+ giving up after 1 attempt\(s\): timed out after 1s$/,
-    attempts: 1,
-  },
-  {
-    name: 'rollout-loop',
-    hook: { type: 'rollout', retries: 2 },
-    behaviour: { kind: 'answer', status: 302, headers: { location: '/rollout-loop/hook' } },
-    message: /external check hook failed POST \S+ giving up after 1 attempt\(s\): redirect count exceeded$/,
-    attempts: 1,
-  },
-  {
-    name: 'rollout-endless',
-    hook: { type: 'rollout' },
-    behaviour: { kind: 'endless' },
-    message:
-      /external check hook failed POST \S+ giving up after 1 attempt\(s\): response body larger than 10 MiB$/,
-    attempts: 1,
-  },
-  {
-    name: 'rollout-503',
-    hook: { type: 'rollout', retries: 1 },
-    behaviour: { kind: 'answer', status: 503, body: 'y'.repeat(1024 * 1024) },
-    message: /external check hook failed y+\.\.\. \(\d+ more characters\)$/,
-    attempts: 2,
-  },
-];
+const PROBE = { name: 'probe', templateRef: { name: 'probe' }, thresholdRange: { min: 0 }, interval: '1m' };
 
 describe('provider faults during releases', { concurrency: true }, () => {
   const cluster = useCluster();
@@ -170,6 +38,16 @@ describe('provider faults during releases', { concurrency: true }, () => {
   after(() => bad.server.stop());
   // Every canary's events go to an event webhook that hangs (for its default 10s timeout).
   const flagger = useController(cluster, () => ({ eventWebhook: `${bad.server.url}/events/` }));
+
+  /** The MetricTemplate of PROBE. */
+  async function probeTemplate(ns: string, provider: MetricTemplateProvider, query: string): Promise<void> {
+    await cluster.client.create({
+      apiVersion: API_VERSION,
+      kind: 'MetricTemplate',
+      metadata: { name: 'probe', namespace: ns },
+      spec: { provider, query },
+    });
+  }
 
   async function startRelease(ns: string, analysis: Partial<CanaryAnalysis>): Promise<void> {
     await cluster.client.create(podinfoDeployment(ns, 'podinfo:6.0.0'));
@@ -233,22 +111,8 @@ describe('provider faults during releases', { concurrency: true }, () => {
     it(`fails ${kase.name} checks, bounded, and rolls back`, async t => {
       const ns = await cluster.namespace(kase.name);
       const address = kase.behaviour === 'refused' ? bad.refused : bad.server.on(kase.name, kase.behaviour);
-      await cluster.client.create({
-        apiVersion: API_VERSION,
-        kind: 'MetricTemplate',
-        metadata: { name: 'probe', namespace: ns },
-        spec: {
-          provider: { type: kase.type, address },
-          query: kase.type === 'graphite' ? 'target=probe' : 'up',
-        },
-      });
-      const metric = {
-        name: 'probe',
-        templateRef: { name: 'probe' },
-        thresholdRange: { min: 0 },
-        interval: '1m',
-      };
-      await startRelease(ns, { metrics: [metric] });
+      await probeTemplate(ns, { type: kase.type, address }, kase.type === 'graphite' ? 'target=probe' : 'up');
+      await startRelease(ns, { metrics: [PROBE] });
       const canary = await waitForPhase(ns, 'Failed');
       const checks = canary.status?.metricChecks ?? [];
       assert.ok(checks.length >= 2, json(checks));
@@ -301,6 +165,54 @@ describe('provider faults during releases', { concurrency: true }, () => {
     assert.equal(canary.status.canaryWeight ?? 0, 0);
     assert.equal(await reportedOnce(ns, [`Halt podinfo.${ns} advancement waiting for approval gate`]), 1);
     bounded(t, 'confirm', 1_000);
+  });
+
+  it("releases a canary while another canary's metric check hangs on its provider", async () => {
+    // A Splunk computation that starts and never ends: the check holds its canary's tick until the computation's
+    // deadline (a minute), far longer than the other canary's whole release.
+    const hungNs = await cluster.namespace('hung');
+    const stream = bad.server.on('splunk-hung', request =>
+      request.headers.upgrade === 'websocket'
+        ? {
+            kind: 'websocket',
+            accept: peer =>
+              peer.onMessage(data => {
+                const message = JSON.parse(data.toString()) as { type?: string };
+                if (message.type === 'authenticate') peer.sendText('{"type":"authenticated"}');
+              }),
+          }
+        : { kind: 'answer', status: 200, body: '{"results":[]}' },
+    );
+    await cluster.client.create({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'splunk', namespace: hungNs },
+      stringData: { sf_token_key: 'token' },
+    });
+    await probeTemplate(
+      hungNs,
+      { type: 'splunk', address: stream, secretRef: { name: 'splunk' } },
+      "data('x').publish()",
+    );
+    await cluster.client.create(podinfoDeployment(hungNs, 'podinfo:6.0.0'));
+    await cluster.client.create(podinfoCanary(hungNs, { ...ANALYSIS, metrics: [PROBE] }));
+    const computation = () =>
+      bad.server.requestsTo('splunk-hung').find(r => r.headers.upgrade === 'websocket');
+    await eventually(() => computation() !== undefined, 'the hung check did not start', 60_000);
+
+    const ns = await cluster.namespace('beside-hung');
+    await probeTemplate(
+      ns,
+      {
+        type: 'prometheus',
+        address: bad.server.on('prom-one', { kind: 'answer', status: 200, body: promSample('1') }),
+      },
+      'up',
+    );
+    await startRelease(ns, { metrics: [PROBE] });
+    const released = await waitForPhase(ns, 'Succeeded');
+    assert.ok((released.status?.metricChecks ?? []).some(check => check.verdict === 'Passed'));
+    assert.equal(computation()?.end, undefined, 'the hung check still runs: the release did not wait for it');
   });
 
   it('releases at full speed while the notifiers and the event webhook are down or hang', async t => {
