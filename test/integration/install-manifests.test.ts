@@ -99,9 +99,9 @@ serving.knative.dev | services | update | | src/routers/knative.ts | this.kube.m
 serving.knative.dev | revisions | get | | src/targets/knative.ts | this.kube.get<Revision>(ref)
 # MetricTemplate provider keptn: KeptnMetric values; Analyses created, polled, deleted.
 metrics.keptn.sh | keptnmetrics | get | | src/metrics/providers/keptn.ts | kind: 'KeptnMetric', namespace, name
-metrics.keptn.sh | analyses | create | | src/metrics/providers/keptn.ts | await kube.create(analysis)
-metrics.keptn.sh | analyses | get | | src/metrics/providers/keptn.ts | return await this.options.kube.get(ref)
-metrics.keptn.sh | analyses | delete | | src/metrics/providers/keptn.ts | await kube.delete(ref)
+metrics.keptn.sh | analyses | create | | src/metrics/providers/keptn.ts | within(kube.create(analysis), deadline)
+metrics.keptn.sh | analyses | get | | src/metrics/providers/keptn.ts | return await within(this.options.kube.get(ref), deadline)
+metrics.keptn.sh | analyses | delete | | src/metrics/providers/keptn.ts | const deleted = kube.delete(ref)
 # Leader election, in the controller's own namespace.
 coordination.k8s.io | leases | create | lease | src/kube/leader-election.ts | this.kube.create<Lease>(
 coordination.k8s.io | leases | get | lease | src/kube/leader-election.ts | this.kube.tryGet<Lease>(
