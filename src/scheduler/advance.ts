@@ -1,7 +1,7 @@
 // One analysis tick of one canary, in the exact step order of Flagger's advanceCanary
 // (pkg/controller/scheduler.go; inventory section 3.3). A failed call ends the tick with a warning event, as in
 // Flagger; progress lives in the Canary's status, so the next tick resumes where this one stopped.
-import type { Canary, CanaryMetric } from '../api/canary.ts';
+import type { Canary } from '../api/canary.ts';
 import { API_VERSION } from '../api/crds.ts';
 import {
   analysisThreshold,
@@ -9,18 +9,13 @@ import {
   KUBERNETES_PROVIDER_ITERATIONS,
   skipAnalysis,
 } from '../api/defaults.ts';
-import { formatDuration } from '../api/duration.ts';
 import { withReadScope } from '../kube/read-scope.ts';
 import { namespacedKey } from '../kube/types.ts';
-import type { MetricCheck } from '../metrics/types.ts';
 import type { Routes } from '../routers/types.ts';
 import {
-  analysisDelayRemainingMs,
   requested,
-  ABORT_ANNOTATION,
   CONTROL_ANNOTATIONS,
   PAUSE_ANNOTATION,
-  PROMOTE_ANNOTATION,
   RESET_ANNOTATION,
   SKIP_ANALYSIS_ANNOTATION,
 } from './extensions.ts';
@@ -32,19 +27,13 @@ import {
   skipAnalysis as promoteWithoutAnalysis,
 } from './outcomes.ts';
 import { canaryId, targetId } from './recorder.ts';
-import {
-  markRunStart,
-  METRICS_VERIFIED_CONDITION,
-  recordMetricChecks,
-  setCounter,
-  setMetricsVerification,
-  syncStatus,
-  withoutAnnotation,
-} from './status.ts';
+import { markRunStart, setCounter, syncStatus, withoutAnnotation } from './status.ts';
 import { runAB, runBlueGreen, runCanary } from './strategies.ts';
 import { adoptFlaggerStatus } from './takeover.ts';
 import type { TickEnd } from './jobs.ts';
 import { ANALYSING_PHASES, IDLE_PHASES } from './phases.ts';
+import { abortRequested, acknowledgeNextStep } from './control-requests.ts';
+import { runChecks, verifyQueriesOnce } from './step-checks.ts';
 import { TickContext } from './tick-context.ts';
 import { ALL_TO_PRIMARY, nextStepWeight } from './weights.ts';
 import type { SchedulerDeps } from './types.ts';
@@ -306,42 +295,6 @@ async function restartAnalysis(ctx: TickContext): Promise<void> {
 }
 
 /**
- * Extension (flagger.app/promote: "step", one-shot): the controller ran this tick at once for it; the step itself
- * is the usual one, checks included.
- */
-async function acknowledgeNextStep(ctx: TickContext): Promise<void> {
-  const value = ctx.canary.metadata.annotations?.[PROMOTE_ANNOTATION];
-  if (value === undefined) return;
-  if (value === 'step' || value === 'true') {
-    await ctx.info(`Next step of ${canaryId(ctx.canary)} requested by ${PROMOTE_ANNOTATION}`);
-  }
-  await ctx.modify(withoutAnnotation(PROMOTE_ANNOTATION));
-}
-
-/**
- * Extension (flagger.app/abort, one-shot): a run in progress is rolled back now, as by a rollback webhook. Once the
- * promotion is under way (Promoting, Finalising) it is too late: the annotation is dropped with a warning.
- */
-async function abortRequested(ctx: TickContext): Promise<boolean> {
-  if (!requested(ctx.canary, ABORT_ANNOTATION)) return false;
-  const running = ctx.phase === 'Progressing' || ctx.phase === 'Waiting' || ctx.phase === 'WaitingPromotion';
-  if (running) {
-    await ctx.warn(`Rolling back ${canaryId(ctx.canary)} abort requested by ${ABORT_ANNOTATION}`);
-    await ctx.deps.recorder.alert(
-      ctx.canary,
-      `Rolling back: abort requested by ${ABORT_ANNOTATION}`,
-      false,
-      'warn',
-    );
-    await rollback(ctx);
-  } else {
-    await ctx.warn(`Nothing to abort for ${canaryId(ctx.canary)} in phase ${ctx.phase || 'Initializing'}`);
-  }
-  await ctx.modify(withoutAnnotation(ABORT_ANNOTATION));
-  return running;
-}
-
-/**
  * Extension (flagger.app/reset, one-shot): a run in progress starts over from weight 0, as on a new revision;
  * a run waiting for confirm-rollout, or an idle canary, (re)starts a run of the current revision.
  */
@@ -406,79 +359,6 @@ async function analyse(ctx: TickContext, routes: Routes): Promise<void> {
   } finally {
     ctx.telemetry.observeDuration(ctx.canary, (performance.now() - begin) / 1000);
   }
-}
-
-/** 'delayed': the checks that ran passed, but the step waits for analysis.delay (extension). */
-type Checks = 'passed' | 'failed' | 'delayed';
-
-/**
- * The checks of this step. Quirk Q1 kept: the first step (no traffic yet) runs only the pre-rollout hooks and
- * moves traffic in the same tick; metrics are first checked on the step after, when the canary has traffic.
- */
-async function runChecks(ctx: TickContext, routes: Routes): Promise<Checks> {
-  const { analysis } = ctx.canary.spec;
-  const firstStep =
-    routes.canaryWeight === 0 &&
-    (ctx.canary.status?.iterations ?? 0) === 0 &&
-    !(analysis.mirror === true && routes.mirrored);
-  if (firstStep) {
-    await ctx.info(`Starting canary analysis for ${targetId(ctx.canary)}`);
-    return (await ctx.gates.preRollout(ctx.canary)) ? 'passed' : 'failed';
-  }
-  if (!(await ctx.gates.rollout(ctx.canary))) return 'failed';
-  // The delay holds traffic where it is (the first step above gave the canary some to warm up with).
-  const delayMs = analysisDelayRemainingMs(ctx.canary, Date.now());
-  if (delayMs > 0) {
-    const remaining = formatDuration(Math.ceil(delayMs / 1000) * 1000);
-    await ctx.info(`Delaying analysis of ${canaryId(ctx.canary)} for ${remaining}`);
-    return 'delayed';
-  }
-  return (await metricsPass(ctx)) ? 'passed' : 'failed';
-}
-
-/**
- * Extension: once the canary is initialized, and again after each spec change, runs every metric query once and
- * records in the MetricsVerified condition (and an event) whether they answer, before a release depends on them.
- */
-async function verifyQueriesOnce(ctx: TickContext): Promise<void> {
-  const { canary, deps } = ctx;
-  if (deps.verifyMetricQueries === undefined || (canary.spec.analysis.metrics?.length ?? 0) === 0) return;
-  const verified = canary.status?.conditions?.find(c => c.type === METRICS_VERIFIED_CONDITION);
-  if (verified !== undefined && verified.observedGeneration === canary.metadata.generation) return;
-  const problems = await deps.verifyMetricQueries(canary);
-  await ctx.write(setMetricsVerification(problems));
-  if (problems.length > 0)
-    await ctx.warn(`Metric queries of ${canaryId(canary)} need attention: ${problems.join('; ')}`);
-  else await ctx.info(`Metric queries of ${canaryId(canary)} verified`);
-}
-
-/** Runs the metrics until one fails, as Flagger does, and adds what ran to the decision record. */
-async function metricsPass(ctx: TickContext): Promise<boolean> {
-  const { analysis } = ctx.canary.spec;
-  // Builtin and inline-query metrics first, then templates, as Flagger runs them.
-  const metrics = [...(analysis.metrics ?? [])].sort(
-    (a, b) => Number(a.templateRef !== undefined) - Number(b.templateRef !== undefined),
-  );
-  const checks: MetricCheck[] = [];
-  for (const metric of metrics) {
-    const check = await ctx.deps.checkMetric(ctx.canary, metric);
-    checks.push(check);
-    if (check.value !== undefined) {
-      // Flagger records the built-in request-duration in seconds (a time.Duration's Seconds()).
-      const builtinDuration = check.metric === 'request-duration' && isBuiltin(metric);
-      const value = builtinDuration ? check.value / 1000 : check.value;
-      ctx.telemetry.setMetricValue(ctx.canary, check.metric, value);
-    }
-    if (!check.ok) break;
-  }
-  if (checks.length > 0) await ctx.write(recordMetricChecks(checks, ctx.deps.metricCheckHistory));
-  const failed = checks.find(check => !check.ok);
-  if (failed !== undefined) await ctx.warn(failed.message);
-  return failed === undefined;
-}
-
-function isBuiltin(metric: CanaryMetric): boolean {
-  return metric.templateRef === undefined && (metric.query ?? '') === '';
 }
 
 /** Steps 30–32: the strategy's next step. */
